@@ -1,0 +1,22 @@
+export { DEFAULT_PIXEL_LIMIT, type DecodeOptions } from './decode-options.ts';
+export {
+  CorruptImageError,
+  ImageTooLargeError,
+  ThumbnailError,
+  type ThumbnailErrorCode,
+  UnsupportedFormatError,
+} from './errors.ts';
+export type { CameraInfo, GpsPosition } from './exif-fields.ts';
+export { type FileDigest, type HashFileOptions, type HashSource, hashFile } from './hash-file.ts';
+export type { ImageInput } from './image-input.ts';
+export { placeholder } from './placeholder.ts';
+export { type ImageProbe, type Orientation, probe } from './probe.ts';
+export { type Rendition, renderRenditions } from './render.ts';
+export {
+  DEFAULT_RENDITION_SPECS,
+  RENDER_SPEC_VERSION,
+  type RenditionFormat,
+  type RenditionSpec,
+  THUMBNAIL_SPEC,
+} from './rendition-spec.ts';
+export { detectFormat, SOURCE_FORMATS, type SourceFormat } from './source-format.ts';

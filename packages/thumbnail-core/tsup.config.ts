@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node22',
+  // thumbhash ships ESM only; bundling it keeps the CommonJS build loadable everywhere.
+  noExternal: ['thumbhash'],
+});
