@@ -1,0 +1,112 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CorruptImageError,
+  ImageTooLargeError,
+  placeholder,
+  probe,
+  renderRenditions,
+  ThumbnailError,
+  UnsupportedFormatError,
+} from '../src/index.ts';
+import { pngBomb, quadrantImage } from './generate.ts';
+
+describe('hostile and broken input', () => {
+  let dir: string;
+  let photo: Buffer;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hostile-'));
+    photo = await quadrantImage(640, 480).jpeg({ quality: 90 }).toBuffer();
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('refuses a 50,000 × 50,000 PNG bomb of a few kilobytes from its header', async () => {
+    const bomb = pngBomb(50_000, 50_000);
+    expect(bomb.length).toBeLessThan(10_000);
+    const before = process.memoryUsage().rss;
+    for (const operation of [probe, renderRenditions, placeholder] as const) {
+      const error = await operation(bomb).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImageTooLargeError);
+      expect(error).toMatchObject({ width: 50_000, height: 50_000, pixelLimit: 100_000_000 });
+      expect((error as Error).message).toMatch(/50000×50000 \(2500 megapixels\).*100 megapixels/);
+    }
+    // Decoding would need 2.5 GB; refusing it must not allocate anything like that.
+    expect(process.memoryUsage().rss - before).toBeLessThan(100 * 2 ** 20);
+  });
+
+  it('applies a configured pixel limit', async () => {
+    await expect(
+      renderRenditions(photo, undefined, { pixelLimit: 640 * 480 - 1 }),
+    ).rejects.toBeInstanceOf(ImageTooLargeError);
+    await expect(
+      renderRenditions(photo, undefined, { pixelLimit: 640 * 480 }),
+    ).resolves.toHaveLength(1);
+  });
+
+  it('refuses an SVG without parsing it, even when named .jpg', async () => {
+    const path = join(dir, 'vector.jpg');
+    await writeFile(
+      path,
+      '<svg xmlns="http://www.w3.org/2000/svg" width="9000" height="9000"><rect/></svg>',
+    );
+    const error = await renderRenditions(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedFormatError);
+    expect(error).toMatchObject({
+      detected: 'svg',
+      message: expect.stringMatching(/SVG images are not accepted/),
+    });
+  });
+
+  it('refuses a text file named .jpg with a readable message', async () => {
+    const path = join(dir, 'notes.jpg');
+    await writeFile(path, 'shopping list: milk, eggs, film\n');
+    const error = await probe(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedFormatError);
+    expect((error as Error).message).toMatch(/Not a supported image \(text\)/);
+  });
+
+  it.each([0.9, 0.5, 0.1, 0.01])(
+    'renders a JPEG truncated to %f of its length, or refuses it as corrupt',
+    async (fraction) => {
+      const truncated = photo.subarray(0, Math.floor(photo.length * fraction));
+      await expectThumbnailOrTypedError(truncated);
+    },
+  );
+
+  it('refuses a file that is only a JPEG signature', async () => {
+    await expect(renderRenditions(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).rejects.toBeInstanceOf(
+      CorruptImageError,
+    );
+  });
+
+  it('survives bit flips anywhere in a JPEG and a PNG', async () => {
+    const png = await quadrantImage(200, 150).png().toBuffer();
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (const source of [photo, png]) {
+      for (let round = 0; round < 20; round++) {
+        const damaged = Buffer.from(source);
+        for (let flip = 0; flip < 8; flip++) {
+          const at = 8 + Math.floor(random() * (damaged.length - 8));
+          damaged[at] = (damaged[at] as number) ^ (1 << Math.floor(random() * 8));
+        }
+        await expectThumbnailOrTypedError(damaged);
+      }
+    }
+  });
+});
+
+async function expectThumbnailOrTypedError(input: Buffer): Promise<void> {
+  try {
+    const [rendition] = await renderRenditions(input);
+    expect(rendition!.width).toBeGreaterThan(0);
+    expect(rendition!.width).toBeLessThanOrEqual(50);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ThumbnailError);
+  }
+}
