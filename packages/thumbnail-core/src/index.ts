@@ -17,6 +17,7 @@ export {
   RENDER_SPEC_VERSION,
   type RenditionFormat,
   type RenditionSpec,
+  renditionSize,
   THUMBNAIL_SPEC,
 } from './rendition-spec.ts';
 export { detectFormat, SOURCE_FORMATS, type SourceFormat } from './source-format.ts';

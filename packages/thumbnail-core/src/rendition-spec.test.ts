@@ -1,6 +1,12 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { RENDER_SPEC_VERSION, resolveSpecs, scaleFor, THUMBNAIL_SPEC } from './rendition-spec.ts';
+import {
+  RENDER_SPEC_VERSION,
+  renditionSize,
+  resolveSpecs,
+  scaleFor,
+  THUMBNAIL_SPEC,
+} from './rendition-spec.ts';
 
 describe('resolveSpecs', () => {
   it('fills the defaults of a spec', () => {
@@ -52,5 +58,23 @@ describe('RENDER_SPEC_VERSION', () => {
   it('names the sharp and libvips builds, whose upgrades can change output bytes', () => {
     expect(RENDER_SPEC_VERSION).toContain(`sharp${sharp.versions.sharp}`);
     expect(RENDER_SPEC_VERSION).toContain(`vips${sharp.versions.vips}`);
+  });
+});
+
+describe('renditionSize', () => {
+  it('gives the size the default thumbnail renders at', () => {
+    expect(renditionSize(THUMBNAIL_SPEC, 4000, 3000)).toEqual({ width: 50, height: 38 });
+    expect(renditionSize(THUMBNAIL_SPEC, 20, 10)).toEqual({ width: 20, height: 10 });
+    expect(renditionSize(THUMBNAIL_SPEC, 10, 4000)).toEqual({ width: 1, height: 500 });
+  });
+  it('gives the box for a cover crop, never larger than the source', () => {
+    expect(renditionSize({ name: 'sq', width: 75, height: 75, fit: 'cover' }, 300, 150)).toEqual({
+      width: 75,
+      height: 75,
+    });
+    expect(renditionSize({ name: 'sq', width: 75, height: 75, fit: 'cover' }, 300, 50)).toEqual({
+      width: 75,
+      height: 50,
+    });
   });
 });

@@ -119,3 +119,29 @@ export function scaleFor(spec: ResolvedRenditionSpec, width: number, height: num
   const scale = spec.fit === 'cover' ? Math.max(sx, sy) : Math.min(sx, sy);
   return Math.min(1, scale);
 }
+
+/**
+ * The size a spec renders for an upright source of the given size, as
+ * libvips rounds it (±1 px at the edges of rounding): what a server checks a
+ * client-rendered thumbnail against, and what a client can lay out before
+ * the thumbnail arrives.
+ */
+export function renditionSize(
+  spec: RenditionSpec,
+  width: number,
+  height: number,
+): { width: number; height: number } {
+  const [resolved] = resolveSpecs([spec]);
+  if (!resolved) throw new RangeError('no spec');
+  if (resolved.fit === 'cover') {
+    return {
+      width: Math.min(resolved.width ?? width, width),
+      height: Math.min(resolved.height ?? height, height),
+    };
+  }
+  const scale = scaleFor(resolved, width, height);
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  };
+}

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { renderRenditions } from '../src/index.ts';
+import { renderRenditions, renditionSize, THUMBNAIL_SPEC } from '../src/index.ts';
 import {
   BLUE,
   colourDistance,
@@ -158,4 +158,17 @@ describe('renderRenditions', () => {
       expect([rendition.width, rendition.height]).toEqual([50, 25]);
     },
   );
+
+  it.each([
+    [4000, 3000],
+    [333, 777],
+    [1001, 999],
+    [20, 10],
+    [7, 3000],
+  ])('renders a %i×%i source at the size renditionSize predicts', async (width, height) => {
+    const rendition = await thumbnail(await solid(width, height, BLUE));
+    expect({ width: rendition.width, height: rendition.height }).toEqual(
+      renditionSize(THUMBNAIL_SPEC, width, height),
+    );
+  });
 });
