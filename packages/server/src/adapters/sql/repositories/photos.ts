@@ -1,0 +1,115 @@
+import type {
+  PhotoRecord,
+  PhotoRepository,
+  RenditionRecord,
+} from '../../../ports/metadata-store.ts';
+import type { PhotosTable } from '../schema.ts';
+import { isUniqueViolation, type SqlContext } from './executor.ts';
+
+const toRecord = (row: PhotosTable): PhotoRecord => ({
+  ...row,
+  tags: JSON.parse(row.tags) as string[],
+  commentsEnabled: row.commentsEnabled === 1,
+});
+
+type PhotoChanges = Partial<Omit<PhotoRecord, 'id' | 'ownerId' | 'sha256'>>;
+
+const toRow = (changes: PhotoChanges): Partial<PhotosTable> => {
+  const { tags, commentsEnabled, ...rest } = changes;
+  return {
+    ...rest,
+    ...(tags === undefined ? {} : { tags: JSON.stringify(tags) }),
+    ...(commentsEnabled === undefined ? {} : { commentsEnabled: commentsEnabled ? 1 : 0 }),
+  };
+};
+
+export class SqlPhotoRepository implements PhotoRepository {
+  readonly #sql: SqlContext;
+  constructor(sql: SqlContext) {
+    this.#sql = sql;
+  }
+
+  async insertUnlessDuplicate(
+    photo: PhotoRecord,
+  ): Promise<{ photo: PhotoRecord; inserted: boolean }> {
+    const existing = await this.#live(photo.ownerId, photo.sha256);
+    if (existing) return { photo: existing, inserted: false };
+    try {
+      await this.#sql.db
+        .insertInto('photos')
+        .values(toRow(photo) as PhotosTable)
+        .execute();
+      return { photo, inserted: true };
+    } catch (error) {
+      // Lost a race with a concurrent upload of the same file: the constraint decides.
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.#live(photo.ownerId, photo.sha256);
+      if (!winner) throw error;
+      return { photo: winner, inserted: false };
+    }
+  }
+
+  async #live(ownerId: string, sha256: string): Promise<PhotoRecord | undefined> {
+    const row = await this.#sql.db
+      .selectFrom('photos')
+      .selectAll()
+      .where('ownerId', '=', ownerId)
+      .where('sha256', '=', sha256)
+      .where('deletedAt', 'is', null)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async byId(id: string): Promise<PhotoRecord | undefined> {
+    const row = await this.#sql.db
+      .selectFrom('photos')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async byHashes(ownerId: string, sha256: readonly string[]): Promise<PhotoRecord[]> {
+    if (sha256.length === 0) return [];
+    const rows = await this.#sql.db
+      .selectFrom('photos')
+      .selectAll()
+      .where('ownerId', '=', ownerId)
+      .where('sha256', 'in', [...sha256])
+      .where('deletedAt', 'is', null)
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async countLive(ownerId: string): Promise<number> {
+    const { count } = await this.#sql.db
+      .selectFrom('photos')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('ownerId', '=', ownerId)
+      .where('deletedAt', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+
+  async update(id: string, changes: PhotoChanges): Promise<void> {
+    await this.#sql.db.updateTable('photos').set(toRow(changes)).where('id', '=', id).execute();
+  }
+
+  async renditions(photoId: string): Promise<RenditionRecord[]> {
+    return this.#sql.db
+      .selectFrom('renditions')
+      .selectAll()
+      .where('photoId', '=', photoId)
+      .orderBy('width')
+      .execute();
+  }
+
+  async putRenditions(photoId: string, renditions: readonly RenditionRecord[]): Promise<void> {
+    await this.#sql.db.deleteFrom('renditions').where('photoId', '=', photoId).execute();
+    if (renditions.length > 0)
+      await this.#sql.db
+        .insertInto('renditions')
+        .values([...renditions])
+        .execute();
+  }
+}

@@ -1,0 +1,37 @@
+import type { UserRecord, UserRepository } from '../../../ports/metadata-store.ts';
+import type { UsersTable } from '../schema.ts';
+import type { SqlContext } from './executor.ts';
+
+const toRecord = (row: UsersTable): UserRecord => ({ ...row, isAdmin: row.isAdmin === 1 });
+
+export class SqlUserRepository implements UserRepository {
+  readonly #sql: SqlContext;
+  constructor(sql: SqlContext) {
+    this.#sql = sql;
+  }
+
+  async insert(user: UserRecord): Promise<void> {
+    await this.#sql.db
+      .insertInto('users')
+      .values({ ...user, isAdmin: user.isAdmin ? 1 : 0 })
+      .execute();
+  }
+
+  async byId(id: string): Promise<UserRecord | undefined> {
+    const row = await this.#sql.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async byUsername(username: string): Promise<UserRecord | undefined> {
+    const row = await this.#sql.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+}

@@ -1,0 +1,118 @@
+import type { Generated } from 'kysely';
+
+// Tables as Kysely sees them (camelCase here, snake_case in SQL through CamelCasePlugin).
+// Timestamps are ISO 8601 UTC text and booleans are 0/1 integers, so one set of
+// queries and migrations serves SQLite and PostgreSQL alike.
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  passwordHash: string;
+  isAdmin: number;
+  createdAt: string;
+}
+
+export interface TokensTable {
+  id: string;
+  userId: string;
+  name: string;
+  kind: 'session' | 'api';
+  secretHash: string;
+  scopes: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface AlbumsTable {
+  id: string;
+  ownerId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface PhotosTable {
+  id: string;
+  ownerId: string;
+  albumId: string | null;
+  sha256: string;
+  bytes: number;
+  originalName: string;
+  title: string;
+  description: string;
+  tags: string;
+  visibility: 'public' | 'private';
+  commentsEnabled: number;
+  status: 'processing' | 'ready' | 'failed';
+  statusReason: string | null;
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  capturedAt: string | null;
+  camera: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  placeholder: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface RenditionsTable {
+  photoId: string;
+  name: string;
+  path: string;
+  width: number;
+  height: number;
+  bytes: number;
+  format: 'jpeg' | 'webp' | 'png' | 'avif';
+  renderedBy: 'client' | 'server';
+  specVersion: string;
+  createdAt: string;
+}
+
+export interface UploadsTable {
+  id: string;
+  ownerId: string | null;
+  state: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  photoId: string;
+  step: string;
+  payload: string;
+  attempts: Generated<number>;
+  availableAt: string;
+  leaseOwner: string | null;
+  leaseUntil: string | null;
+  lastError: string | null;
+  parkedAt: string | null;
+  createdAt: string;
+}
+
+export interface SagaAttemptsTable {
+  id: string;
+  eventId: string;
+  photoId: string;
+  step: string;
+  attempt: number;
+  worker: string;
+  startedAt: string;
+  finishedAt: string | null;
+  outcome: 'succeeded' | 'retrying' | 'parked' | null;
+  error: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  tokens: TokensTable;
+  albums: AlbumsTable;
+  photos: PhotosTable;
+  renditions: RenditionsTable;
+  uploads: UploadsTable;
+  outbox: OutboxTable;
+  sagaAttempts: SagaAttemptsTable;
+}

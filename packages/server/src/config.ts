@@ -1,0 +1,191 @@
+import { resolve } from 'node:path';
+import { DEFAULT_PIXEL_LIMIT } from '@flickr-kit/thumbnail-core';
+import { z } from 'zod';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every setting, from environment variables. Each has a default, so the
+ * embedded server needs none; docs/configuration.md lists them all.
+ */
+export const ConfigSchema = z.object({
+  FLICKR_DATA_DIR: z
+    .string()
+    .default('./data')
+    .describe('Folder for the SQLite database, blobs, uploads and the signing key'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres:// or sqlite:')
+    .optional()
+    .describe('PostgreSQL connection string; SQLite in the data folder when unset'),
+  FLICKR_HOST: z.string().default('127.0.0.1').describe('Address to listen on'),
+  FLICKR_PORT: int(0, 65535).default(8080).describe('Port to listen on (0: any free port)'),
+  FLICKR_PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe('URL clients reach the server at, when behind a proxy'),
+  FLICKR_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  FLICKR_REGISTRATION: z
+    .enum(['open', 'closed'])
+    .default('open')
+    .describe('Whether anyone may register'),
+  FLICKR_SESSION_DAYS: int(1, 3650).default(30).describe('Lifetime of a login session token'),
+  FLICKR_LOGIN_ATTEMPTS_PER_MINUTE: int(1)
+    .default(10)
+    .describe('Login and registration attempts per client address'),
+  FLICKR_MAX_UPLOAD_BYTES: int(1)
+    .default(200 * 2 ** 20)
+    .describe('Largest accepted file'),
+  FLICKR_PIXEL_LIMIT: int(1)
+    .default(DEFAULT_PIXEL_LIMIT)
+    .describe('Largest accepted image, in pixels'),
+  FLICKR_UPLOADS_PER_USER: int(1).default(1).describe('Upload transfers in flight per user'),
+  FLICKR_ORIGINAL_DOWNLOADS_PER_USER: int(1)
+    .default(1)
+    .describe('Original downloads in flight per user'),
+  FLICKR_FREE_TIER_PHOTOS: int(1).default(1000).describe('Photos a user may keep'),
+  FLICKR_UPLOAD_EXPIRY_HOURS: int(1)
+    .default(24)
+    .describe('Incomplete uploads untouched this long are removed'),
+  FLICKR_RENDITIONS: z
+    .string()
+    .default('')
+    .describe(
+      'Extra rendition sizes beyond the thumbnail, as name:width[:format], comma-separated, e.g. medium:500,large:1024:webp',
+    ),
+  FLICKR_CLIENT_RENDER_DENYLIST: list
+    .default([])
+    .describe('Client versions whose thumbnails are never kept, comma-separated'),
+  FLICKR_SAGA_MAX_ATTEMPTS: int(1, 100)
+    .default(5)
+    .describe('Attempts of a saga step before it is parked'),
+  FLICKR_SAGA_BACKOFF_MS: int(1)
+    .default(1000)
+    .describe('First retry delay of a failed saga step; doubles each attempt'),
+  FLICKR_SAGA_LEASE_MS: int(100)
+    .default(30_000)
+    .describe('How long a worker holds a saga step before another may take it over'),
+  FLICKR_WORKER_CONCURRENCY: int(1, 64)
+    .default(2)
+    .describe('Saga steps one worker process runs at once'),
+  FLICKR_WORKER_POLL_MS: int(10)
+    .default(500)
+    .describe('How often an idle worker looks for due saga steps'),
+  FLICKR_SHUTDOWN_GRACE_MS: int(0)
+    .default(10_000)
+    .describe('How long shutdown waits for requests and steps in flight'),
+});
+
+export type RawConfig = z.input<typeof ConfigSchema>;
+
+export interface RenditionSetting {
+  name: string;
+  width: number;
+  format: 'jpeg' | 'webp' | 'png' | 'avif';
+}
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  logLevel: z.infer<typeof ConfigSchema>['FLICKR_LOG_LEVEL'];
+  registration: 'open' | 'closed';
+  sessionDays: number;
+  loginAttemptsPerMinute: number;
+  maxUploadBytes: number;
+  pixelLimit: number;
+  uploadsPerUser: number;
+  originalDownloadsPerUser: number;
+  freeTierPhotos: number;
+  uploadExpiryHours: number;
+  renditions: RenditionSetting[];
+  clientRenderDenylist: string[];
+  sagaMaxAttempts: number;
+  sagaBackoffMs: number;
+  sagaLeaseMs: number;
+  workerConcurrency: number;
+  workerPollMs: number;
+  shutdownGraceMs: number;
+}
+
+/** A configuration error: says which variable is wrong and why, one line each. */
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+const RENDITION = /^([a-z0-9][a-z0-9-]{0,31}):(\d{1,5})(?::(jpeg|webp|png|avif))?$/;
+
+function parseRenditions(value: string): RenditionSetting[] {
+  if (value.trim() === '') return [];
+  return value.split(',').map((item) => {
+    const match = RENDITION.exec(item.trim());
+    if (!match || match[1] === 'thumbnail' || match[1] === 'original') {
+      throw new ConfigError([
+        `FLICKR_RENDITIONS: "${item}" is not name:width[:format] (names other than thumbnail and original)`,
+      ]);
+    }
+    return {
+      name: match[1] as string,
+      width: Number(match[2]),
+      format: (match[3] ?? 'jpeg') as RenditionSetting['format'],
+    };
+  });
+}
+
+/** Parses the environment once, at start; everything else receives typed values. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = ConfigSchema.safeParse(
+    Object.fromEntries(
+      Object.entries(env).filter(([key, value]) => key in ConfigSchema.shape && value !== ''),
+    ),
+  );
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map(
+        (issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+      ),
+    );
+  }
+  const c = result.data;
+  return {
+    dataDir: resolve(c.FLICKR_DATA_DIR),
+    databaseUrl: c.DATABASE_URL,
+    host: c.FLICKR_HOST,
+    port: c.FLICKR_PORT,
+    publicUrl: c.FLICKR_PUBLIC_URL?.replace(/\/$/, ''),
+    logLevel: c.FLICKR_LOG_LEVEL,
+    registration: c.FLICKR_REGISTRATION,
+    sessionDays: c.FLICKR_SESSION_DAYS,
+    loginAttemptsPerMinute: c.FLICKR_LOGIN_ATTEMPTS_PER_MINUTE,
+    maxUploadBytes: c.FLICKR_MAX_UPLOAD_BYTES,
+    pixelLimit: c.FLICKR_PIXEL_LIMIT,
+    uploadsPerUser: c.FLICKR_UPLOADS_PER_USER,
+    originalDownloadsPerUser: c.FLICKR_ORIGINAL_DOWNLOADS_PER_USER,
+    freeTierPhotos: c.FLICKR_FREE_TIER_PHOTOS,
+    uploadExpiryHours: c.FLICKR_UPLOAD_EXPIRY_HOURS,
+    renditions: parseRenditions(c.FLICKR_RENDITIONS),
+    clientRenderDenylist: c.FLICKR_CLIENT_RENDER_DENYLIST,
+    sagaMaxAttempts: c.FLICKR_SAGA_MAX_ATTEMPTS,
+    sagaBackoffMs: c.FLICKR_SAGA_BACKOFF_MS,
+    sagaLeaseMs: c.FLICKR_SAGA_LEASE_MS,
+    workerConcurrency: c.FLICKR_WORKER_CONCURRENCY,
+    workerPollMs: c.FLICKR_WORKER_POLL_MS,
+    shutdownGraceMs: c.FLICKR_SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,38 @@
+import { DomainError } from './errors.ts';
+
+/**
+ * Caps work in flight per user (uploads one at a time, originals one at a
+ * time): a request over the cap gets `429` with `Retry-After` at once rather
+ * than queueing. Counts live in this process.
+ */
+export class InFlightLimiter {
+  readonly #limit: number;
+  readonly #counts = new Map<string, number>();
+  readonly #what: string;
+
+  constructor(limit: number, what: string) {
+    this.#limit = limit;
+    this.#what = what;
+  }
+
+  /** Takes a slot for the user; the returned function gives it back (once). */
+  acquire(userId: string): () => void {
+    const count = this.#counts.get(userId) ?? 0;
+    if (count >= this.#limit) {
+      throw new DomainError(
+        'too_many_uploads',
+        `At most ${this.#limit} ${this.#what} in flight per user: wait for the current one to finish`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    this.#counts.set(userId, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#counts.get(userId) ?? 1) - 1;
+      if (left <= 0) this.#counts.delete(userId);
+      else this.#counts.set(userId, left);
+    };
+  }
+}

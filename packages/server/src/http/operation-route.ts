@@ -1,0 +1,63 @@
+import type { Operation } from '@flickr-kit/sdk/contract';
+import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { z } from 'zod';
+import { authorize, type Principal } from '../domain/principal.ts';
+
+/** The parsed type of an optional schema; operations without one get `undefined`. */
+type Infer<S> = [NonNullable<S>] extends [z.ZodNever]
+  ? undefined
+  : z.output<NonNullable<S> & z.ZodType>;
+type Returned<S> = [NonNullable<S>] extends [z.ZodNever]
+  ? undefined
+  : z.input<NonNullable<S> & z.ZodType>;
+
+export interface OperationInput<O extends Operation> {
+  params: Infer<O['params']>;
+  query: Infer<O['query']>;
+  body: Infer<O['body']>;
+  /** The caller; present whenever the operation is not public. */
+  principal: O['access'] extends 'public' ? Principal | undefined : Principal;
+  request: FastifyRequest;
+}
+
+export type OperationHandler<O extends Operation> = (
+  input: OperationInput<O>,
+) => Promise<Returned<O['response']>>;
+
+/**
+ * Registers a contract operation: method, path and every schema come from
+ * the contract, access is checked before the handler, and the success status
+ * is the operation's. Handlers stay thin: parse, call the domain, return.
+ */
+export function registerOperation<O extends Operation>(
+  app: FastifyInstance,
+  operation: O,
+  handler: OperationHandler<O>,
+  options: Pick<RouteShorthandOptions, 'config'> = {},
+): void {
+  app.route({
+    method: operation.method,
+    url: operation.path,
+    ...options,
+    schema: {
+      ...(operation.params ? { params: operation.params } : {}),
+      ...(operation.query ? { querystring: operation.query } : {}),
+      ...(operation.body ? { body: operation.body } : {}),
+      ...(operation.response ? { response: { [operation.status]: operation.response } } : {}),
+    },
+    preHandler: async (request) => {
+      authorize(request.principal, operation.access);
+    },
+    handler: async (request, reply) => {
+      const result = await handler({
+        params: request.params,
+        query: request.query,
+        body: request.body,
+        principal: request.principal,
+        request,
+      } as OperationInput<O>);
+      reply.code(operation.status);
+      return operation.status === 204 ? reply.send() : result;
+    },
+  });
+}

@@ -1,0 +1,71 @@
+import type { ErrorCode } from '@flickr-kit/sdk/contract';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { DomainError } from '../../domain/errors.ts';
+import { type ProblemInput, sendProblem } from '../problem.ts';
+import { RequestValidationError } from '../zod-type-provider.ts';
+
+/** Fastify's own client errors, by their code. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_NOT_FOUND: 'not_found',
+};
+
+function toProblem(error: FastifyError | Error): ProblemInput | undefined {
+  if (error instanceof DomainError) {
+    return { code: error.code, detail: error.message, retryAfterSeconds: error.retryAfterSeconds };
+  }
+  if (error instanceof RequestValidationError) {
+    return {
+      code: 'validation_failed',
+      detail: error.message,
+      errors: error.issues.map((issue) => ({
+        path: [error.part, ...issue.path].join('.'),
+        message: issue.message,
+      })),
+    };
+  }
+  const fastifyError = error as FastifyError;
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return { code: mapped, detail: error.message };
+  if (fastifyError.statusCode === 429)
+    return { code: 'rate_limited', detail: error.message, retryAfterSeconds: 60 };
+  if (error instanceof SyntaxError) return { code: 'malformed_json', detail: error.message };
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return { code: 'bad_request', detail: error.message };
+  }
+  return undefined;
+}
+
+/**
+ * Every error leaves as `application/problem+json` with a stable code and
+ * the request id. Expected errors say what was wrong; unexpected ones are
+ * logged in full and answered with a generic 500 that leaks nothing.
+ */
+export const problemDetails = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const known = toProblem(error);
+      if (known) {
+        request.log.info({ code: known.code, detail: known.detail }, 'request refused');
+        return sendProblem(request, reply, known);
+      }
+      request.log.error({ err: error }, 'request failed');
+      return sendProblem(request, reply, {
+        code: 'internal',
+        detail: `Something went wrong on the server; quote request id ${request.id} when reporting it`,
+      });
+    });
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, {
+        code: 'not_found',
+        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+      }),
+    );
+  },
+  { name: 'problem-details' },
+);

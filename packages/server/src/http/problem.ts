@@ -1,0 +1,56 @@
+import {
+  ERROR_STATUS,
+  type ErrorCode,
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+  problemType,
+} from '@flickr-kit/sdk/contract';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const TITLES: Partial<Record<ErrorCode, string>> = {
+  validation_failed: 'Invalid request',
+  malformed_json: 'Malformed JSON',
+  unauthenticated: 'Authentication required',
+  insufficient_scope: 'Insufficient scope',
+  not_found: 'Not found',
+  internal: 'Internal server error',
+};
+
+const title = (code: ErrorCode) =>
+  TITLES[code] ?? code.charAt(0).toUpperCase() + code.slice(1).replaceAll('_', ' ');
+
+export interface ProblemInput {
+  code: ErrorCode;
+  detail: string;
+  errors?: Problem['errors'];
+  retryAfterSeconds?: number | undefined;
+}
+
+/** Builds an RFC 9457 problem document for a request. */
+export function problem(request: FastifyRequest, input: ProblemInput): Problem {
+  return {
+    type: problemType(input.code),
+    title: title(input.code),
+    status: ERROR_STATUS[input.code],
+    code: input.code,
+    detail: input.detail,
+    requestId: String(request.id),
+    ...(input.errors ? { errors: input.errors } : {}),
+    ...(input.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: input.retryAfterSeconds }),
+  };
+}
+
+/** Sends a problem document, with `Retry-After` when there is one. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: ProblemInput,
+): FastifyReply {
+  const body = problem(request, input);
+  if (input.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(input.retryAfterSeconds));
+  // Serialised here: route response schemas describe success bodies only.
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
+}

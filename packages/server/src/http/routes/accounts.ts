@@ -1,0 +1,56 @@
+import {
+  createToken,
+  listTokens,
+  login,
+  logout,
+  register,
+  revokeToken,
+  whoami,
+} from '@flickr-kit/sdk/contract';
+import type { FastifyInstance } from 'fastify';
+import { type AccountService, toTokenInfo, toUser } from '../../domain/accounts.ts';
+import { registerOperation } from '../operation-route.ts';
+
+export interface AccountRoutesOptions {
+  accounts: AccountService;
+  attemptsPerMinute: number;
+}
+
+/** Registration, login and tokens. Login and registration are rate-limited per client address. */
+export async function accountRoutes(
+  app: FastifyInstance,
+  { accounts, attemptsPerMinute }: AccountRoutesOptions,
+) {
+  const limited = { config: { rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } } };
+
+  registerOperation(
+    app,
+    register,
+    async ({ body }) => accounts.register(body.username, body.password),
+    limited,
+  );
+  registerOperation(
+    app,
+    login,
+    async ({ body }) => accounts.login(body.username, body.password),
+    limited,
+  );
+  registerOperation(app, logout, async ({ principal }) => {
+    await accounts.revokeToken(principal, principal.token.id);
+    return undefined;
+  });
+  registerOperation(app, whoami, async ({ principal }) => ({
+    user: toUser(principal.user),
+    token: toTokenInfo(principal.token),
+  }));
+  registerOperation(app, listTokens, async ({ principal }) => ({
+    items: await accounts.listTokens(principal),
+  }));
+  registerOperation(app, createToken, async ({ principal, body }) =>
+    accounts.createApiToken(principal, body),
+  );
+  registerOperation(app, revokeToken, async ({ principal, params }) => {
+    await accounts.revokeToken(principal, params.id);
+    return undefined;
+  });
+}

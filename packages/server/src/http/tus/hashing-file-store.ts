@@ -1,0 +1,74 @@
+import { createHash, type Hash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type http from 'node:http';
+import { join } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { FileStore } from '@tus/file-store';
+import type { UploadStaging } from '../../ports/upload-staging.ts';
+import type { UploadStateStore } from './upload-state-store.ts';
+
+interface RunningHash {
+  hash: Hash;
+  /** Bytes hashed so far, which must equal the offset of the next write. */
+  offset: number;
+}
+
+/**
+ * tus's file store, hashing bytes as they stream in so the pivot need not
+ * read the whole file again. The running hash lives in this process: after a
+ * restart, or when another process received part of the upload, it is gone
+ * and the pivot hashes the file from disk instead.
+ */
+export class HashingFileStore extends FileStore implements UploadStaging {
+  readonly #hashes = new Map<string, RunningHash>();
+
+  constructor(directory: string, configstore: UploadStateStore, expiryMs: number) {
+    super({ directory, configstore, expirationPeriodInMilliseconds: expiryMs });
+  }
+
+  override async write(
+    readable: http.IncomingMessage | Readable,
+    id: string,
+    offset: number,
+  ): Promise<number> {
+    const running = offset === 0 ? { hash: createHash('sha256'), offset: 0 } : this.#hashes.get(id);
+    this.#hashes.delete(id);
+    if (!running || running.offset !== offset) return super.write(readable, id, offset);
+
+    let hashed = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        running.hash.update(chunk);
+        hashed += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    readable.on('error', (error) => hashing.destroy(error));
+    const end = await super.write(readable.pipe(hashing), id, offset);
+    // Only a write that stored every byte it hashed keeps the hash going.
+    if (end === offset + hashed) this.#hashes.set(id, { hash: running.hash, offset: end });
+    return end;
+  }
+
+  /** The SHA-256 of a complete upload, if every byte passed through this process. */
+  digest(id: string, size: number): string | undefined {
+    const running = this.#hashes.get(id);
+    this.#hashes.delete(id);
+    return running && running.offset === size ? running.hash.digest('hex') : undefined;
+  }
+
+  filePath(uploadId: string): string {
+    return join(this.directory, uploadId);
+  }
+
+  thumbnailPath(uploadId: string): string {
+    return join(this.directory, `${uploadId}.thumbnail`);
+  }
+
+  override async remove(uploadId: string): Promise<void> {
+    this.#hashes.delete(uploadId);
+    await rm(this.filePath(uploadId), { force: true });
+    await rm(this.thumbnailPath(uploadId), { force: true });
+    await this.configstore.delete(uploadId);
+  }
+}

@@ -1,0 +1,161 @@
+import type { IncomingMessage } from 'node:http';
+import { PROBLEM_CONTENT_TYPE, TUS_PATH, UploadResult } from '@flickr-kit/sdk/contract';
+import { Server as TusServer } from '@tus/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NodeRequest, sendNodeResponse } from 'srvx/node';
+import { DomainError, notFound } from '../../domain/errors.ts';
+import { uuidv7 } from '../../domain/ids.ts';
+import type { InFlightLimiter } from '../../domain/in-flight-limiter.ts';
+import { authorize, type Principal } from '../../domain/principal.ts';
+import type { UploadService } from '../../domain/uploads.ts';
+import type { UploadRepository } from '../../ports/metadata-store.ts';
+import { problem } from '../problem.ts';
+import type { HashingFileStore } from './hashing-file-store.ts';
+
+export interface TusUploadsOptions {
+  uploads: UploadService;
+  staging: HashingFileStore;
+  uploadRecords: UploadRepository;
+  limiter: InFlightLimiter;
+  maxUploadBytes: number;
+}
+
+/** tus's own error bodies are plain text; their statuses map to our codes. */
+const TUS_STATUS_CODES: Record<number, Parameters<typeof problem>[1]['code']> = {
+  400: 'bad_request',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'upload_conflict',
+  410: 'gone',
+  412: 'bad_request',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  460: 'hash_mismatch',
+};
+
+interface Caller {
+  principal: Principal;
+  request: FastifyRequest;
+}
+
+/** Who sent a request, for the tus hooks, which see only tus's view of it. */
+const callers = new WeakMap<IncomingMessage, Caller>();
+
+function callerOf(request: Request): Caller {
+  const raw = (request as { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req;
+  const caller = raw && callers.get(raw);
+  if (!caller) throw new Error('tus request without an authenticated caller');
+  return caller;
+}
+
+/** Lets a domain error out of a tus hook as a problem document with its status. */
+function hookError(request: FastifyRequest, error: unknown): never {
+  if (error instanceof DomainError) {
+    throw {
+      status_code: error.status,
+      body: JSON.stringify(problem(request, { code: error.code, detail: error.message })),
+    };
+  }
+  throw error;
+}
+
+/**
+ * The tus 1.0 endpoint (core, creation, creation-with-upload, termination,
+ * expiration) under the API's authentication: a caller sees only its own
+ * uploads, and every error is a problem document. The final PATCH is the
+ * saga's pivot and answers with the recorded photo.
+ */
+export async function tusUploads(app: FastifyInstance, options: TusUploadsOptions): Promise<void> {
+  const { uploads, staging, uploadRecords, limiter } = options;
+
+  const tus = new TusServer({
+    path: TUS_PATH,
+    datastore: staging,
+    maxSize: options.maxUploadBytes,
+    relativeLocation: true,
+    namingFunction: () => uuidv7(),
+    onUploadCreate: async (tusRequest, upload) => {
+      const { principal, request } = callerOf(tusRequest);
+      try {
+        await uploads.admit(principal, upload.metadata ?? {}, upload.size);
+      } catch (error) {
+        hookError(request, error);
+      }
+      return { metadata: { ...upload.metadata, owner: principal.user.id } };
+    },
+    onUploadFinish: async (tusRequest, upload) => {
+      const { principal, request } = callerOf(tusRequest);
+      try {
+        const result = await uploads.complete({
+          id: upload.id,
+          ownerId: principal.user.id,
+          size: upload.size ?? upload.offset,
+          metadata: upload.metadata ?? {},
+          sha256: staging.digest(upload.id, upload.size ?? upload.offset),
+        });
+        return {
+          status_code: 200,
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(UploadResult.parse(result)),
+        };
+      } catch (error) {
+        return hookError(request, error);
+      }
+    },
+  });
+
+  // tus reads PATCH and POST bodies itself, as streams.
+  app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) =>
+    done(null),
+  );
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    let release: (() => void) | undefined;
+    if (request.method !== 'OPTIONS') {
+      const principal = authorize(request.principal, 'write') as Principal;
+      const uploadId = request.url.split('?')[0]?.slice(TUS_PATH.length + 1);
+      if (uploadId) {
+        const record = await uploadRecords.byId(uploadId);
+        if (!record || record.ownerId !== principal.user.id) throw notFound('Upload');
+      }
+      if (
+        request.method === 'PATCH' ||
+        (request.method === 'POST' && Number(request.headers['content-length'] ?? 0) > 0)
+      ) {
+        release = limiter.acquire(principal.user.id);
+      }
+      callers.set(request.raw, { principal, request });
+    }
+    reply.hijack();
+    try {
+      const response = await tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }));
+      await sendNodeResponse(reply.raw, await asProblem(request, response));
+    } finally {
+      release?.();
+    }
+  };
+  app.all(TUS_PATH, handler);
+  app.all(`${TUS_PATH}/*`, handler);
+}
+
+/** Turns tus's plain-text error responses into problem documents; passes everything else through. */
+async function asProblem(request: FastifyRequest, response: Response): Promise<Response> {
+  if (response.status < 400) return response;
+  const text = await response.text();
+  let body: string;
+  try {
+    const parsed = JSON.parse(text) as { code?: unknown };
+    if (typeof parsed.code !== 'string') throw new Error('not a problem');
+    body = text;
+  } catch {
+    const code =
+      TUS_STATUS_CODES[response.status] ?? (response.status >= 500 ? 'internal' : 'bad_request');
+    if (response.status >= 500)
+      request.log.error({ status: response.status, detail: text.trim() }, 'tus request failed');
+    body = JSON.stringify(problem(request, { code, detail: text.trim() || response.statusText }));
+  }
+  const headers = new Headers(response.headers);
+  headers.set('content-type', PROBLEM_CONTENT_TYPE);
+  headers.set('content-length', String(Buffer.byteLength(body)));
+  return new Response(body, { status: response.status, headers });
+}

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
+import { Credentials, SCOPES, type Scope } from '@flickr-kit/sdk/contract';
+import { Command, Option } from 'commander';
+import { SERVER_VERSION } from './app.ts';
+import { readStdin } from './cli/read-stdin.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { DomainError } from './domain/errors.ts';
+import { ROLES, type Role, startRole } from './roles.ts';
+import { createLogger, createServices } from './services.ts';
+
+const EXIT_USAGE = 2;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`flickr-server: ${message}\n`);
+  process.exit(code);
+}
+
+function config() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, EXIT_USAGE);
+    throw error;
+  }
+}
+
+async function run(role: Role): Promise<void> {
+  const cfg = config();
+  const server = await startRole(role, cfg);
+  const url = server.url;
+  const lines = [`flickr-server ${SERVER_VERSION} is running (${role})`];
+  if (url) {
+    lines.push(
+      `  API        ${url}  (OpenAPI document: ${url}/openapi.json)`,
+      `  data       ${cfg.dataDir}  (${server.services.store.description})`,
+      `  limits     curl ${url}/v1/limits`,
+      `  register   curl -X POST ${url}/v1/auth/register -H 'content-type: application/json' \\`,
+      `                  -d '{"username":"alice","password":"a long passphrase"}'`,
+      `  admin      flickr-server user create NAME --admin`,
+    );
+  } else {
+    lines.push(`  data       ${cfg.dataDir}  (${server.services.store.description})`);
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    server.services.log.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.services.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+/** Runs a one-off task against the configured database, then closes it. */
+async function withServices<T>(
+  task: (services: Awaited<ReturnType<typeof createServices>>) => Promise<T>,
+): Promise<T> {
+  const cfg = config();
+  const services = await createServices(cfg, createLogger({ logLevel: 'warn' }));
+  try {
+    return await task(services);
+  } catch (error) {
+    if (error instanceof DomainError) fail(error.message);
+    throw error;
+  } finally {
+    await services.close();
+  }
+}
+
+const program = new Command('flickr-server')
+  .version(SERVER_VERSION)
+  .description(
+    'The flickr-kit reference server. With no configuration it runs everything in one process on SQLite and files under ./data.\n' +
+      'Configuration comes from FLICKR_* environment variables and DATABASE_URL (see docs/configuration.md).',
+  )
+  .showHelpAfterError();
+
+for (const role of ROLES) {
+  const descriptions: Record<Role, string> = {
+    all: 'run the API and the saga worker in one process (the default)',
+    serve: 'run the API only',
+    worker: 'run the upload saga worker and scheduled jobs only',
+  };
+  program
+    .command(role, { isDefault: role === 'all' })
+    .description(descriptions[role])
+    .action(() => run(role));
+}
+
+program
+  .command('migrate')
+  .description('create or update the database schema, then exit (every role also does it at start)')
+  .action(() =>
+    withServices(async (services) => {
+      process.stderr.write(`schema is up to date (${services.store.description})\n`);
+    }),
+  );
+
+const user = program.command('user').description('manage users');
+user
+  .command('create <username>')
+  .description('create a user; prints a generated password unless --password-stdin is given')
+  .option('--admin', 'make the user an administrator', false)
+  .option('--password-stdin', 'read the password from standard input', false)
+  .addHelpText(
+    'after',
+    '\nExample:\n  echo "a long passphrase" | flickr-server user create alice --admin --password-stdin',
+  )
+  .action((username: string, options: { admin: boolean; passwordStdin: boolean }) =>
+    withServices(async (services) => {
+      const password = options.passwordStdin
+        ? await readStdin()
+        : randomBytes(12).toString('base64url');
+      const parsed = Credentials.safeParse({ username, password });
+      if (!parsed.success)
+        fail(
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          EXIT_USAGE,
+        );
+      const created = await services.accounts.createUser(username, password, {
+        isAdmin: options.admin,
+      });
+      process.stdout.write(
+        options.passwordStdin
+          ? `created ${created.isAdmin ? 'administrator' : 'user'} ${created.username}\n`
+          : `created ${created.isAdmin ? 'administrator' : 'user'} ${created.username} with password ${password}\n`,
+      );
+    }),
+  );
+
+const token = program.command('token').description('manage API tokens');
+token
+  .command('create <username>')
+  .description('create an API token for a user and print it (shown once)')
+  .option('--name <name>', 'what the token is for', 'cli')
+  .addOption(new Option('--scopes <scopes>', 'comma-separated scopes').default('read,write'))
+  .addHelpText(
+    'after',
+    '\nExample:\n  flickr-server token create alice --name ci --scopes read,write',
+  )
+  .action((username: string, options: { name: string; scopes: string }) =>
+    withServices(async (services) => {
+      const scopes = options.scopes.split(',').map((s) => s.trim());
+      const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (unknown.length > 0)
+        fail(`unknown scopes: ${unknown.join(', ')} (use ${SCOPES.join(', ')})`, EXIT_USAGE);
+      process.stdout.write(
+        `${await services.accounts.createTokenForUser(username, options.name, scopes as Scope[])}\n`,
+      );
+    }),
+  );
+
+await program.parseAsync();

@@ -1,0 +1,211 @@
+import type { SagaStep, Scope } from '@flickr-kit/sdk/contract';
+
+// The records the domain reads and writes, and the repositories it reads and
+// writes them through. Only adapters know SQL.
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  userId: string;
+  name: string;
+  kind: 'session' | 'api';
+  secretHash: string;
+  scopes: Scope[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface AlbumRecord {
+  id: string;
+  ownerId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface PhotoRecord {
+  id: string;
+  ownerId: string;
+  albumId: string | null;
+  sha256: string;
+  bytes: number;
+  originalName: string;
+  title: string;
+  description: string;
+  tags: string[];
+  visibility: 'public' | 'private';
+  commentsEnabled: boolean;
+  status: 'processing' | 'ready' | 'failed';
+  statusReason: string | null;
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  capturedAt: string | null;
+  camera: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  placeholder: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface RenditionRecord {
+  photoId: string;
+  name: string;
+  path: string;
+  width: number;
+  height: number;
+  bytes: number;
+  format: 'jpeg' | 'webp' | 'png' | 'avif';
+  renderedBy: 'client' | 'server';
+  specVersion: string;
+  createdAt: string;
+}
+
+export interface OutboxEvent {
+  id: string;
+  photoId: string;
+  step: SagaStep;
+  payload: Record<string, unknown>;
+  attempts: number;
+  availableAt: string;
+  lastError: string | null;
+  parkedAt: string | null;
+  createdAt: string;
+}
+
+export interface UploadRecord {
+  id: string;
+  ownerId: string | null;
+  /** The tus upload as @tus/server serialises it. */
+  state: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface UserRepository {
+  insert(user: UserRecord): Promise<void>;
+  byId(id: string): Promise<UserRecord | undefined>;
+  byUsername(username: string): Promise<UserRecord | undefined>;
+}
+
+export interface TokenRepository {
+  insert(token: TokenRecord): Promise<void>;
+  byId(id: string): Promise<TokenRecord | undefined>;
+  listForUser(userId: string): Promise<TokenRecord[]>;
+  /** Removes one of a user's tokens; false when the user has no such token. */
+  delete(userId: string, tokenId: string): Promise<boolean>;
+  touch(tokenId: string, at: string): Promise<void>;
+}
+
+export interface AlbumRepository {
+  /** The owner's album of that name, created when missing (race-safe). */
+  findOrCreate(album: AlbumRecord): Promise<AlbumRecord>;
+  byId(id: string): Promise<AlbumRecord | undefined>;
+}
+
+export interface PhotoRepository {
+  /** Inserts a photo unless the owner already has one with its hash; returns whichever is stored. */
+  insertUnlessDuplicate(photo: PhotoRecord): Promise<{ photo: PhotoRecord; inserted: boolean }>;
+  byId(id: string): Promise<PhotoRecord | undefined>;
+  /** The owner's live photos among these hashes. */
+  byHashes(ownerId: string, sha256: readonly string[]): Promise<PhotoRecord[]>;
+  countLive(ownerId: string): Promise<number>;
+  update(
+    id: string,
+    changes: Partial<Omit<PhotoRecord, 'id' | 'ownerId' | 'sha256'>>,
+  ): Promise<void>;
+  renditions(photoId: string): Promise<RenditionRecord[]>;
+  /** Replaces the photo's rendition rows: running it twice leaves the same rows. */
+  putRenditions(photoId: string, renditions: readonly RenditionRecord[]): Promise<void>;
+}
+
+export interface NewOutboxEvent {
+  id: string;
+  photoId: string;
+  step: SagaStep;
+  payload: Record<string, unknown>;
+  availableAt: string;
+  createdAt: string;
+}
+
+export interface OutboxRepository {
+  enqueue(event: NewOutboxEvent): Promise<void>;
+  /**
+   * Leases the oldest due, unparked, unleased event to one worker. Two
+   * workers never hold the same event: the claim is one atomic update.
+   */
+  claim(worker: string, now: string, leaseUntil: string): Promise<OutboxEvent | undefined>;
+  /** Extends a lease the worker still holds; false when it was lost. */
+  renew(eventId: string, worker: string, leaseUntil: string): Promise<boolean>;
+  /** Deletes an event the worker holds; false when it no longer holds it. */
+  complete(eventId: string, worker: string): Promise<boolean>;
+  retryLater(eventId: string, worker: string, error: string, availableAt: string): Promise<void>;
+  park(eventId: string, worker: string, error: string, at: string): Promise<void>;
+  /** Unparks a photo's parked events, due now, with a fresh attempt count. */
+  unpark(photoId: string, now: string): Promise<number>;
+  forPhoto(photoId: string): Promise<OutboxEvent[]>;
+  /** When the next event becomes due, for workers that sleep until then. */
+  nextDueAt(): Promise<string | undefined>;
+}
+
+export interface SagaAttemptRecord {
+  id: string;
+  eventId: string;
+  photoId: string;
+  step: SagaStep;
+  attempt: number;
+  worker: string;
+  startedAt: string;
+  finishedAt: string | null;
+  outcome: 'succeeded' | 'retrying' | 'parked' | null;
+  error: string | null;
+}
+
+export interface SagaAttemptRepository {
+  insert(attempt: SagaAttemptRecord): Promise<void>;
+  finish(
+    id: string,
+    outcome: 'succeeded' | 'retrying' | 'parked',
+    at: string,
+    error: string | null,
+  ): Promise<void>;
+  forPhoto(photoId: string): Promise<SagaAttemptRecord[]>;
+}
+
+export interface UploadRepository {
+  put(upload: UploadRecord): Promise<void>;
+  byId(id: string): Promise<UploadRecord | undefined>;
+  delete(id: string): Promise<void>;
+  ids(): Promise<string[]>;
+  expiredBefore(at: string): Promise<UploadRecord[]>;
+}
+
+/** Repositories bound to one connection or transaction. */
+export interface Repositories {
+  users: UserRepository;
+  tokens: TokenRepository;
+  albums: AlbumRepository;
+  photos: PhotoRepository;
+  outbox: OutboxRepository;
+  sagaAttempts: SagaAttemptRepository;
+  uploads: UploadRepository;
+}
+
+/** The metadata database: repositories, and transactions over all of them. */
+export interface MetadataStore extends Repositories {
+  readonly dialect: string;
+  /** Runs `work` in one transaction: everything it writes commits together or not at all. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Brings the schema up to date. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,13 @@
+/**
+ * Where resumable uploads accumulate until the saga stores them: the tus
+ * data store's folder. The pivot reads a finished upload from here, and the
+ * saga's first step moves it into the blob store.
+ */
+export interface UploadStaging {
+  /** The bytes received for an upload. */
+  filePath(uploadId: string): string;
+  /** A client-rendered thumbnail kept beside the upload until the saga stores it. */
+  thumbnailPath(uploadId: string): string;
+  /** Forgets an upload: its bytes, its thumbnail and its tus state. */
+  remove(uploadId: string): Promise<void>;
+}

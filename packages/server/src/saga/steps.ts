@@ -1,0 +1,186 @@
+import { readFile } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
+import type { SagaStep } from '@flickr-kit/sdk/contract';
+import { placeholder, probe, renderRenditions, ThumbnailError } from '@flickr-kit/thumbnail-core';
+import { originalKey, renditionKey } from '../domain/blob-keys.ts';
+import type { RenditionPolicy } from '../domain/rendition-policy.ts';
+import type { BlobStore } from '../ports/blob-store.ts';
+import type {
+  OutboxEvent,
+  PhotoRecord,
+  RenditionRecord,
+  Repositories,
+} from '../ports/metadata-store.ts';
+import type { UploadStaging } from '../ports/upload-staging.ts';
+import { PermanentStepError } from './step-error.ts';
+
+export interface StepContext {
+  /** Private storage of originals and renditions. */
+  blobs: BlobStore;
+  /** The CDN tier's storage: what it serves, it serves from here. */
+  cdn: BlobStore;
+  staging: UploadStaging;
+  renditions: RenditionPolicy;
+  pixelLimit: number;
+}
+
+/** A rendition made by the render step, carried to the steps after it. */
+interface MadeRendition {
+  name: string;
+  key: string;
+  width: number;
+  height: number;
+  bytes: number;
+  format: RenditionRecord['format'];
+  renderedBy: RenditionRecord['renderedBy'];
+}
+
+/**
+ * What a step decided. Its database writes and the next event commit in one
+ * transaction with the removal of the current event; `afterCommit` runs
+ * only once that has happened.
+ */
+export interface StepOutcome {
+  next?: { step: SagaStep; payload: Record<string, unknown> };
+  write?: (tx: Repositories) => Promise<void>;
+  afterCommit?: () => Promise<void>;
+}
+
+export type Step = (
+  context: StepContext,
+  photo: PhotoRecord,
+  event: OutboxEvent,
+) => Promise<StepOutcome>;
+
+const clientThumbnailOf = (event: OutboxEvent) => event.payload.clientThumbnail === true;
+
+/** Copies the staged upload (and a kept client thumbnail) into the blob store. */
+const storeOriginal: Step = async ({ blobs, staging }, photo, event) => {
+  const uploadId = String(event.payload.uploadId);
+  const key = originalKey(photo);
+  const stored = await blobs.stat(key);
+  if (stored?.bytes !== photo.bytes) {
+    const info = await blobs
+      .putFile(key, staging.filePath(uploadId))
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT')
+          throw new PermanentStepError(`the staged upload ${uploadId} is gone`, { cause: error });
+        throw error;
+      });
+    if (info.bytes !== photo.bytes) {
+      throw new PermanentStepError(`stored ${info.bytes} bytes of a ${photo.bytes}-byte upload`);
+    }
+  }
+  if (clientThumbnailOf(event)) {
+    const thumbnailKey = renditionKey(photo, 'thumbnail', 'jpeg');
+    if (!(await blobs.stat(thumbnailKey))) {
+      await blobs.put(thumbnailKey, await readFile(staging.thumbnailPath(uploadId)));
+    }
+  }
+  return {
+    next: { step: 'publish_original', payload: { clientThumbnail: clientThumbnailOf(event) } },
+    afterCommit: () => staging.remove(uploadId),
+  };
+};
+
+const publishOriginal: Step = async ({ blobs, cdn }, photo, event) => {
+  await blobs.copyTo(originalKey(photo), cdn);
+  return { next: { step: 'render_renditions', payload: event.payload } };
+};
+
+/** Thumbnail first and alone (as clients render it), then the other sizes from one decode. */
+const renderStep: Step = async ({ blobs, renditions, pixelLimit }, photo, event) => {
+  const source = await blobs.localFile(originalKey(photo));
+  try {
+    const made: MadeRendition[] = [];
+    const thumbnailKey = renditionKey(
+      photo,
+      renditions.thumbnail.name,
+      renditions.thumbnail.format ?? 'jpeg',
+    );
+    if (clientThumbnailOf(event)) {
+      const data = await buffer(await blobs.read(thumbnailKey));
+      const info = await probe(data);
+      made.push({
+        name: renditions.thumbnail.name,
+        key: thumbnailKey,
+        width: info.width,
+        height: info.height,
+        bytes: data.length,
+        format: 'jpeg',
+        renderedBy: 'client',
+      });
+    }
+    const specs = clientThumbnailOf(event) ? [] : [[renditions.thumbnail]];
+    if (renditions.others.length > 0) specs.push(renditions.others);
+    for (const group of specs) {
+      for (const rendition of await renderRenditions(source.path, group, { pixelLimit })) {
+        const key = renditionKey(photo, rendition.name, rendition.format);
+        await blobs.put(key, rendition.data);
+        made.push({
+          name: rendition.name,
+          key,
+          width: rendition.width,
+          height: rendition.height,
+          bytes: rendition.bytes,
+          format: rendition.format,
+          renderedBy: 'server',
+        });
+      }
+    }
+    const preview = await placeholder(source.path, { pixelLimit });
+    return {
+      next: { step: 'publish_renditions', payload: { renditions: made, placeholder: preview } },
+    };
+  } catch (error) {
+    if (error instanceof ThumbnailError)
+      throw new PermanentStepError(error.message, { cause: error });
+    throw error;
+  } finally {
+    await source.release();
+  }
+};
+
+const madeRenditions = (event: OutboxEvent) => (event.payload.renditions ?? []) as MadeRendition[];
+
+const publishRenditions: Step = async ({ blobs, cdn }, _photo, event) => {
+  for (const rendition of madeRenditions(event)) await blobs.copyTo(rendition.key, cdn);
+  return { next: { step: 'finalize', payload: event.payload } };
+};
+
+/** Records the renditions and marks the photo ready, in the same transaction that ends the saga. */
+const finalize: Step = async ({ renditions }, photo, event) => {
+  const now = new Date().toISOString();
+  const rows: RenditionRecord[] = madeRenditions(event).map((made) => ({
+    photoId: photo.id,
+    name: made.name,
+    path: made.key,
+    width: made.width,
+    height: made.height,
+    bytes: made.bytes,
+    format: made.format,
+    renderedBy: made.renderedBy,
+    specVersion: renditions.specVersion,
+    createdAt: now,
+  }));
+  return {
+    write: async (tx) => {
+      await tx.photos.putRenditions(photo.id, rows);
+      await tx.photos.update(photo.id, {
+        status: 'ready',
+        statusReason: null,
+        placeholder:
+          typeof event.payload.placeholder === 'string' ? event.payload.placeholder : null,
+        updatedAt: now,
+      });
+    },
+  };
+};
+
+export const STEPS: Record<SagaStep, Step> = {
+  store_original: storeOriginal,
+  publish_original: publishOriginal,
+  render_renditions: renderStep,
+  publish_renditions: publishRenditions,
+  finalize,
+};

@@ -1,0 +1,87 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { LocalBlobStore } from './adapters/blob/local-blob-store.ts';
+import { LruCache } from './adapters/cache/lru-cache.ts';
+import { LocalEventBus } from './adapters/events/local-event-bus.ts';
+import { createSqlMetadataStore } from './adapters/sql/sql-metadata-store.ts';
+import type { Config } from './config.ts';
+import { AccountService } from './domain/accounts.ts';
+import { InFlightLimiter } from './domain/in-flight-limiter.ts';
+import { PhotoService } from './domain/photos.ts';
+import { type RenditionPolicy, renditionPolicy } from './domain/rendition-policy.ts';
+import { UploadService } from './domain/uploads.ts';
+import { HashingFileStore } from './http/tus/hashing-file-store.ts';
+import { UploadStateStore } from './http/tus/upload-state-store.ts';
+import type { Cache } from './ports/cache.ts';
+import type { EventBus } from './ports/event-bus.ts';
+import type { MetadataStore } from './ports/metadata-store.ts';
+
+/** Everything the roles share, built from the configuration in one place. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  store: MetadataStore & { description: string };
+  blobs: LocalBlobStore;
+  cdn: LocalBlobStore;
+  staging: HashingFileStore;
+  bus: EventBus;
+  cache: Cache;
+  renditions: RenditionPolicy;
+  accounts: AccountService;
+  uploads: UploadService;
+  photos: PhotoService;
+  uploadLimiter: InFlightLimiter;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, base: { service: 'flickr-server' } });
+}
+
+/**
+ * The composition root: turns configuration into adapters and domain
+ * services. No module-level singletons, so two servers can share a process.
+ */
+export async function createServices(
+  config: Config,
+  log: Logger = createLogger(config),
+): Promise<Services> {
+  await mkdir(config.dataDir, { recursive: true });
+  const store = createSqlMetadataStore(config.databaseUrl, config.dataDir);
+  await store.migrate();
+  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+  const cdn = new LocalBlobStore(join(config.dataDir, 'cdn'));
+  const expiryMs = config.uploadExpiryHours * 3_600_000;
+  const staging = new HashingFileStore(
+    join(config.dataDir, 'uploads'),
+    new UploadStateStore(store.uploads, expiryMs),
+    expiryMs,
+  );
+  const bus = new LocalEventBus();
+  const cache = new LruCache();
+  const renditions = renditionPolicy(config.renditions, config.clientRenderDenylist);
+  const accounts = new AccountService(store, cache, {
+    registration: config.registration,
+    sessionDays: config.sessionDays,
+  });
+  const uploads = new UploadService(store, staging, bus, config, renditions);
+  const photos = new PhotoService(store, bus);
+  log.info({ database: store.description, dataDir: config.dataDir }, 'services ready');
+  return {
+    config,
+    log,
+    store,
+    blobs,
+    cdn,
+    staging,
+    bus,
+    cache,
+    renditions,
+    accounts,
+    uploads,
+    photos,
+    uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'uploads'),
+    close: () => store.close(),
+  };
+}
