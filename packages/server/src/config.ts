@@ -19,7 +19,7 @@ export const ConfigSchema = z.object({
   FLICKR_DATA_DIR: z
     .string()
     .default('./data')
-    .describe('Folder for the SQLite database, blobs, uploads and the signing key'),
+    .describe('Folder for the SQLite database, blobs and resumable uploads'),
   DATABASE_URL: z
     .string()
     .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres:// or sqlite:')
@@ -33,7 +33,8 @@ export const ConfigSchema = z.object({
     .describe('URL clients reach the server at, when behind a proxy'),
   FLICKR_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info'),
+    .default('info')
+    .describe('Least severe level logged (JSON lines on standard output)'),
   FLICKR_REGISTRATION: z
     .enum(['open', 'closed'])
     .default('open')

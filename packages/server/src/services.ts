@@ -81,7 +81,7 @@ export async function createServices(
     accounts,
     uploads,
     photos,
-    uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'uploads'),
+    uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'Upload transfers'),
     close: () => store.close(),
   };
 }

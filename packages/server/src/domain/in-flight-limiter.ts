@@ -21,7 +21,7 @@ export class InFlightLimiter {
     if (count >= this.#limit) {
       throw new DomainError(
         'too_many_uploads',
-        `At most ${this.#limit} ${this.#what} in flight per user: wait for the current one to finish`,
+        `${this.#what} in flight per user are limited to ${this.#limit}: wait for the current one to finish`,
         { retryAfterSeconds: 1 },
       );
     }

@@ -128,7 +128,9 @@ export class UploadService {
         `The file is ${size} bytes; the limit is ${this.#settings.maxUploadBytes}`,
       );
     }
-    await this.#checkQuota(this.#store, principal.user.id);
+    // A file the user already has costs no quota: the pivot will answer with the existing photo.
+    const known = await this.#store.photos.byHashes(principal.user.id, [parsed.sha256]);
+    if (known.length === 0) await this.#checkQuota(this.#store, principal.user.id);
     return parsed;
   }
 

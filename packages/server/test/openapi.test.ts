@@ -1,0 +1,55 @@
+import { operations } from '@flickr-kit/sdk/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './harness.ts';
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { operationId: string; responses: Record<string, unknown> }>
+  >;
+  components: { schemas: Record<string, unknown> };
+}
+
+describe('GET /openapi.json', () => {
+  let server: TestServer;
+  let document: OpenApiDocument;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    document = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument;
+  });
+  afterAll(() => server.destroy());
+
+  it('is an OpenAPI 3.1 document with every operation of the contract', () => {
+    expect(document.openapi).toBe('3.1.0');
+    const documented = Object.values(document.paths).flatMap((methods) =>
+      Object.values(methods).map((op) => op.operationId),
+    );
+    for (const id of Object.keys(operations)) expect(documented).toContain(id);
+    expect(documented).toEqual(
+      expect.arrayContaining(['tusCreate', 'tusAppend', 'tusOffset', 'tusTerminate']),
+    );
+  });
+
+  it('documents problem responses by their schema', () => {
+    const login = document.paths['/v1/auth/login']?.post;
+    expect(Object.keys(login?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '400', '401', '429', '500']),
+    );
+    expect(document.components.schemas.Problem).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['code', 'requestId']),
+    });
+  });
+
+  it('is served for every route the server registers: each contract operation answers on its path', async () => {
+    for (const operation of Object.values(operations)) {
+      const path = operation.path.replace(':id', '00000000-0000-7000-8000-000000000000');
+      const response = await fetch(`${server.url}${path}`, { method: operation.method });
+      // Whatever the status, the route exists: an unknown route is a 404 naming the route.
+      const body = response.status === 204 ? {} : ((await response.json()) as { detail?: string });
+      expect(body.detail ?? '', `${operation.method} ${operation.path}`).not.toMatch(/^No route/);
+    }
+  });
+});

@@ -1,0 +1,200 @@
+import { stat } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import type { Photo } from '@flickr-kit/sdk/contract';
+import { RENDER_SPEC_VERSION, renderRenditions } from '@flickr-kit/thumbnail-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
+import { sha256, testPhoto, tusUpload, uploadPhoto } from './uploads.ts';
+
+const json = (token: string, body?: unknown): RequestInit => ({
+  method: body === undefined ? 'GET' : 'POST',
+  headers: {
+    authorization: `Bearer ${token}`,
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+async function readyPhoto(server: TestServer, token: string, id: string): Promise<Photo> {
+  return eventually(async () => {
+    const photo = (await (
+      await fetch(`${server.url}/v1/photos/${id}`, json(token))
+    ).json()) as Photo;
+    return photo.status === 'ready' ? photo : undefined;
+  });
+}
+
+/** Creates a tus upload and returns its URL. */
+async function createUpload(server: TestServer, token: string, data: Buffer): Promise<string> {
+  const metadata = `filename ${Buffer.from('a.jpg').toString('base64')},sha256 ${Buffer.from(sha256(data)).toString('base64')}`;
+  const response = await fetch(`${server.url}/v1/uploads/files/`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'tus-resumable': '1.0.0',
+      'upload-length': String(data.length),
+      'upload-metadata': metadata,
+    },
+  });
+  expect(response.status).toBe(201);
+  return new URL(
+    response.headers.get('location') ?? '',
+    `${server.url}/v1/uploads/files/`,
+  ).toString();
+}
+
+describe('upload policies', () => {
+  let server: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      FLICKR_FREE_TIER_PHOTOS: '4',
+      FLICKR_CLIENT_RENDER_DENYLIST: 'flickr-sdk/0.0.9-buggy',
+    });
+    ({ token } = await registerUser(server.url));
+  });
+  afterAll(() => server.destroy());
+
+  it('advertises its limits so clients can adapt', async () => {
+    const limits = await (await fetch(`${server.url}/v1/limits`)).json();
+    expect(limits).toMatchObject({
+      uploadsInFlightPerUser: 1,
+      originalDownloadsInFlightPerUser: 1,
+      freeTierPhotos: 4,
+      maxHashesPerCheck: 1000,
+      tusEndpoint: '/v1/uploads/files/',
+      clientRendering: { specVersion: RENDER_SPEC_VERSION, spec: { name: 'thumbnail', width: 50 } },
+    });
+  });
+
+  it('tells which hashes the caller already has, and only the caller', async () => {
+    const data = await testPhoto(10);
+    const { photo } = await uploadPhoto(server.url, data, { token });
+    const unknown = 'f'.repeat(64);
+    const mine = await (
+      await fetch(
+        `${server.url}/v1/uploads/check`,
+        json(token, { sha256: [sha256(data), unknown, unknown] }),
+      )
+    ).json();
+    expect(mine).toEqual({
+      existing: [{ sha256: sha256(data), photoId: photo.id, status: expect.any(String) }],
+      missing: [unknown],
+    });
+    const other = await registerUser(server.url);
+    const theirs = await (
+      await fetch(`${server.url}/v1/uploads/check`, json(other.token, { sha256: [sha256(data)] }))
+    ).json();
+    expect(theirs).toEqual({ existing: [], missing: [sha256(data)] });
+  });
+
+  it('keeps a thumbnail the client rendered with the same renderer, byte for byte', async () => {
+    const data = await testPhoto(11);
+    const [thumbnail] = await renderRenditions(data);
+    const result = await uploadPhoto(server.url, data, {
+      token,
+      metadata: {
+        thumbnail: thumbnail!.data.toString('base64'),
+        thumbnailSpecVersion: RENDER_SPEC_VERSION,
+        clientVersion: 'flickr-sdk/0.1.0',
+      },
+    });
+    expect(result.clientThumbnail).toBe('accepted');
+    const ready = await readyPhoto(server, token, result.photo.id);
+    expect(ready.renditions).toEqual([
+      expect.objectContaining({ name: 'thumbnail', renderedBy: 'client', bytes: thumbnail!.bytes }),
+    ]);
+  });
+
+  it.each([
+    [
+      'another renderer version',
+      { thumbnailSpecVersion: '0+old', clientVersion: 'flickr-sdk/0.1.0' },
+    ],
+    [
+      'a deny-listed client release',
+      { thumbnailSpecVersion: RENDER_SPEC_VERSION, clientVersion: 'flickr-sdk/0.0.9-buggy' },
+    ],
+  ])('renders the thumbnail itself when it comes from %s', async (_case, fields) => {
+    const data = await testPhoto(_case.length + 20);
+    const [thumbnail] = await renderRenditions(data);
+    const result = await uploadPhoto(server.url, data, {
+      token,
+      metadata: { thumbnail: thumbnail!.data.toString('base64'), ...fields },
+    });
+    expect(result.clientThumbnail).toBe('rejected');
+    const ready = await readyPhoto(server, token, result.photo.id);
+    expect(ready.renditions).toEqual([
+      expect.objectContaining({ name: 'thumbnail', renderedBy: 'server' }),
+    ]);
+  });
+
+  it('refuses a new upload once the free tier is full, keeping what is stored', async () => {
+    const full = await registerUser(server.url);
+    for (let i = 0; i < 4; i++)
+      await uploadPhoto(server.url, await testPhoto(100 + i, 64, 48), { token: full.token });
+    const refused = await tusUpload(server.url, await testPhoto(200, 64, 48), {
+      token: full.token,
+    }).catch((error: Error) => error);
+    expect(String(refused)).toMatch(/403/);
+    expect(String(refused)).toMatch(/quota_exceeded/);
+    // A file the user already has is still answered with its photo, not refused.
+    const again = await uploadPhoto(server.url, await testPhoto(100, 64, 48), {
+      token: full.token,
+    });
+    expect(again.duplicate).toBe(true);
+  });
+
+  it('lets one upload transfer at a time per user and answers a second with 429 and Retry-After', async () => {
+    const user = await registerUser(server.url);
+    const first = await testPhoto(300);
+    const firstUrl = await createUpload(server, user.token, first);
+    const secondUrl = await createUpload(server, user.token, await testPhoto(301));
+    // Hold the first transfer open with half its bytes sent.
+    const slow = request(firstUrl, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${user.token}`,
+        'tus-resumable': '1.0.0',
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+        'content-length': String(first.length),
+      },
+    });
+    const finished = new Promise<number>((resolve, reject) => {
+      slow.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      slow.on('error', reject);
+    });
+    slow.write(first.subarray(0, first.length / 2));
+    // Watch the bytes land on disk: a HEAD would take tus's lock and end the slow PATCH.
+    const staged = join(server.dataDir, 'uploads', firstUrl.split('/').at(-1) as string);
+    await eventually(async () => ((await stat(staged)).size > 0 ? true : undefined));
+
+    const second = await fetch(secondUrl, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${user.token}`,
+        'tus-resumable': '1.0.0',
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
+      body: new Uint8Array(16),
+    });
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect(await second.json()).toMatchObject({ code: 'too_many_uploads' });
+
+    slow.end(first.subarray(first.length / 2));
+    expect(await finished).toBe(200);
+    // Another user is not held up by it.
+    const other = await registerUser(server.url);
+    expect(
+      (await uploadPhoto(server.url, await testPhoto(302), { token: other.token })).duplicate,
+    ).toBe(false);
+  });
+});
