@@ -52,12 +52,12 @@ PostgreSQL; blobs and resumable uploads stay under \`FLICKR_DATA_DIR\`.
 }
 
 function apiPage(): string {
-  const access = (op: Operation) =>
-    op.access === 'public'
-      ? 'anyone'
-      : op.access === 'user'
-        ? 'signed in'
-        : `\`${op.access}\` scope`;
+  const ACCESS: Record<string, string> = {
+    public: 'anyone',
+    'public-read': 'anyone (a token needs `read`); shows what the caller may see',
+    user: 'signed in',
+  };
+  const access = (op: Operation) => ACCESS[op.access] ?? `\`${op.access}\` scope`;
   const rows = (Object.values(operations) as Operation[]).map(
     (op) =>
       `| \`${op.method} ${op.path}\` | ${op.summary} | ${access(op)} | ${op.status} | ${op.errors.map((e) => `\`${e}\``).join(', ')} |`,

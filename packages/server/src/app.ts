@@ -1,11 +1,14 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { uuidv7 } from './domain/ids.ts';
+import { cdnRoutes } from './http/cdn/cdn-routes.ts';
 import { authentication } from './http/plugins/authentication.ts';
 import { problemDetails } from './http/plugins/problem-details.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
+import { albumRoutes } from './http/routes/albums.ts';
 import { metaRoutes } from './http/routes/meta.ts';
 import { photoRoutes } from './http/routes/photos.ts';
+import { shareRoutes } from './http/routes/shares.ts';
 import { uploadRoutes } from './http/routes/uploads.ts';
 import { tusUploads } from './http/tus/tus-uploads.ts';
 import { serializerCompiler, validatorCompiler } from './http/zod-type-provider.ts';
@@ -15,11 +18,8 @@ export const SERVER_VERSION = '0.1.0';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-/**
- * Builds the API application without listening: `main.ts` listens, tests
- * use `inject` or listen on port 0.
- */
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+/** What every Fastify instance of the server shares: logging, request ids, validation, problem documents. */
+async function createFastify(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
     // Honour a caller's request id when it is sane, so ids follow a request across services.
@@ -35,8 +35,25 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-
   await app.register(problemDetails);
+  return app;
+}
+
+async function registerCdn(app: FastifyInstance, services: Services): Promise<void> {
+  await app.register(cdnRoutes, {
+    files: services.cdn,
+    signer: services.signer,
+    access: services.cdnAccess,
+    originals: services.originalsLimiter,
+  });
+}
+
+/**
+ * Builds the API application (with the CDN tier mounted under /cdn) without
+ * listening: `main.ts` listens, tests use `inject` or listen on port 0.
+ */
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const app = await createFastify(services);
   await app.register(authentication, { accounts: services.accounts });
   await app.register(rateLimit, { global: false });
   await app.register(metaRoutes, { store: services.store, version: SERVER_VERSION });
@@ -46,6 +63,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(uploadRoutes, { uploads: services.uploads });
   await app.register(photoRoutes, { photos: services.photos });
+  await app.register(albumRoutes, { albums: services.albums, photos: services.photos });
+  await app.register(shareRoutes, { shares: services.shares });
   await app.register(tusUploads, {
     uploads: services.uploads,
     staging: services.staging,
@@ -53,5 +72,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     limiter: services.uploadLimiter,
     maxUploadBytes: services.config.maxUploadBytes,
   });
+  await registerCdn(app, services);
+  return app;
+}
+
+/** The CDN tier alone (role `cdn`): signed file delivery and a health check. */
+export async function buildCdnApp(services: Services): Promise<FastifyInstance> {
+  const app = await createFastify(services);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  await registerCdn(app, services);
   return app;
 }

@@ -66,6 +66,23 @@ export const ConfigSchema = z.object({
   FLICKR_CLIENT_RENDER_DENYLIST: list
     .default([])
     .describe('Client versions whose thumbnails are never kept, comma-separated'),
+  FLICKR_SIGNING_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64,}$/, 'must be at least 64 hex characters (32 bytes)')
+    .optional()
+    .describe(
+      'Secret that signs CDN URLs and cursors; every process must share it. A key kept in the data folder when unset',
+    ),
+  FLICKR_CDN_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Base URL of the CDN tier (role cdn); signed URLs are relative to the API (/cdn/...) when unset',
+    ),
+  FLICKR_URL_TTL_SECONDS: int(30, 86_400).default(300).describe('Lifetime of signed CDN URLs'),
+  FLICKR_PURGE_AFTER_HOURS: int(0)
+    .default(24)
+    .describe('Files of deleted photos are purged this long after deletion'),
   FLICKR_SAGA_MAX_ATTEMPTS: int(1, 100)
     .default(5)
     .describe('Attempts of a saga step before it is parked'),
@@ -112,6 +129,10 @@ export interface Config {
   uploadExpiryHours: number;
   renditions: RenditionSetting[];
   clientRenderDenylist: string[];
+  signingKey: string | undefined;
+  cdnUrl: string | undefined;
+  urlTtlSeconds: number;
+  purgeAfterHours: number;
   sagaMaxAttempts: number;
   sagaBackoffMs: number;
   sagaLeaseMs: number;
@@ -182,6 +203,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadExpiryHours: c.FLICKR_UPLOAD_EXPIRY_HOURS,
     renditions: parseRenditions(c.FLICKR_RENDITIONS),
     clientRenderDenylist: c.FLICKR_CLIENT_RENDER_DENYLIST,
+    signingKey: c.FLICKR_SIGNING_KEY,
+    cdnUrl: c.FLICKR_CDN_URL?.replace(/\/$/, ''),
+    urlTtlSeconds: c.FLICKR_URL_TTL_SECONDS,
+    purgeAfterHours: c.FLICKR_PURGE_AFTER_HOURS,
     sagaMaxAttempts: c.FLICKR_SAGA_MAX_ATTEMPTS,
     sagaBackoffMs: c.FLICKR_SAGA_BACKOFF_MS,
     sagaLeaseMs: c.FLICKR_SAGA_LEASE_MS,

@@ -90,6 +90,7 @@ for (const role of ROLES) {
     all: 'run the API and the saga worker in one process (the default)',
     serve: 'run the API only',
     worker: 'run the upload saga worker and scheduled jobs only',
+    cdn: 'run the CDN tier only: signed, cached delivery of published files',
   };
   program
     .command(role, { isDefault: role === 'all' })

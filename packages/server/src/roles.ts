@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from './app.ts';
+import { buildApp, buildCdnApp } from './app.ts';
 import type { Config } from './config.ts';
 import { expireAbandonedUploads } from './jobs/expire-uploads.ts';
+import { purgeDeletedPhotos } from './jobs/purge-deleted.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 import { SagaWorker } from './saga/worker.ts';
 import { createLogger, createServices, type Services } from './services.ts';
 
 /** `all` runs everything in one process: the embedded default. */
-export const ROLES = ['all', 'serve', 'worker'] as const;
+export const ROLES = ['all', 'serve', 'worker', 'cdn'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningServer {
@@ -64,6 +65,16 @@ export async function startRole(
         run: () => expireAbandonedUploads(services.store.uploads, services.staging),
       },
       {
+        name: 'purge-deleted-photos',
+        everyMs: 10 * 60_000,
+        run: () =>
+          purgeDeletedPhotos(
+            services.store,
+            [services.cdn, services.blobs],
+            config.purgeAfterHours * HOUR,
+          ),
+      },
+      {
         name: 'sweep-incoming-blobs',
         everyMs: HOUR,
         run: async () =>
@@ -71,8 +82,8 @@ export async function startRole(
       },
     ]);
   }
-  if (role === 'all' || role === 'serve') {
-    app = await buildApp(services);
+  if (role === 'all' || role === 'serve' || role === 'cdn') {
+    app = role === 'cdn' ? await buildCdnApp(services) : await buildApp(services);
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -7,15 +7,22 @@ import { LocalEventBus } from './adapters/events/local-event-bus.ts';
 import { createSqlMetadataStore } from './adapters/sql/sql-metadata-store.ts';
 import type { Config } from './config.ts';
 import { AccountService } from './domain/accounts.ts';
+import { AlbumService } from './domain/albums.ts';
+import { CdnAccess } from './domain/cdn-access.ts';
+import { CursorCodec } from './domain/cursor.ts';
 import { InFlightLimiter } from './domain/in-flight-limiter.ts';
 import { PhotoService } from './domain/photos.ts';
 import { type RenditionPolicy, renditionPolicy } from './domain/rendition-policy.ts';
+import { ShareService } from './domain/shares.ts';
 import { UploadService } from './domain/uploads.ts';
+import { UrlSigner } from './domain/url-signer.ts';
+import { CDN_PREFIX } from './http/cdn/cdn-routes.ts';
 import { HashingFileStore } from './http/tus/hashing-file-store.ts';
 import { UploadStateStore } from './http/tus/upload-state-store.ts';
 import type { Cache } from './ports/cache.ts';
 import type { EventBus } from './ports/event-bus.ts';
 import type { MetadataStore } from './ports/metadata-store.ts';
+import { loadSigningKey } from './signing-key.ts';
 
 /** Everything the roles share, built from the configuration in one place. */
 export interface Services {
@@ -31,7 +38,12 @@ export interface Services {
   accounts: AccountService;
   uploads: UploadService;
   photos: PhotoService;
+  albums: AlbumService;
+  shares: ShareService;
+  signer: UrlSigner;
+  cdnAccess: CdnAccess;
   uploadLimiter: InFlightLimiter;
+  originalsLimiter: InFlightLimiter;
   close(): Promise<void>;
 }
 
@@ -65,8 +77,14 @@ export async function createServices(
     registration: config.registration,
     sessionDays: config.sessionDays,
   });
-  const uploads = new UploadService(store, staging, bus, config, renditions);
-  const photos = new PhotoService(store, bus);
+  const signingKey = await loadSigningKey(config.dataDir, config.signingKey);
+  const signer = new UrlSigner(
+    signingKey,
+    config.urlTtlSeconds,
+    config.cdnUrl ? `${config.cdnUrl}${CDN_PREFIX}` : CDN_PREFIX,
+  );
+  const photos = new PhotoService(store, bus, cache, signer, new CursorCodec(signingKey));
+  const uploads = new UploadService(store, staging, bus, config, renditions, photos);
   log.info({ database: store.description, dataDir: config.dataDir }, 'services ready');
   return {
     config,
@@ -81,7 +99,16 @@ export async function createServices(
     accounts,
     uploads,
     photos,
+    albums: new AlbumService(store),
+    shares: new ShareService(store, cache),
+    signer,
+    cdnAccess: new CdnAccess(store, cache),
     uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'Upload transfers'),
+    originalsLimiter: new InFlightLimiter(
+      config.originalDownloadsPerUser,
+      'Original downloads',
+      'too_many_downloads',
+    ),
     close: () => store.close(),
   };
 }

@@ -1,9 +1,12 @@
 export * from './accounts.ts';
+export * from './albums.ts';
 export * from './common.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export * from './operation.ts';
 export { type OperationId, operations } from './operations.ts';
+export * from './pagination.ts';
 export * from './photos.ts';
+export * from './shares.ts';
 export * from './uploads.ts';

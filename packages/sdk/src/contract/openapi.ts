@@ -83,10 +83,17 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
       operationId: operation.id,
       summary: operation.summary,
       tags: [operation.tag],
-      ...(operation.access === 'public' ? { security: [] } : {}),
-      ...(operation.access !== 'public' && operation.access !== 'user'
-        ? { description: `Requires the \`${operation.access}\` scope.` }
+      ...(operation.access === 'public' || operation.access === 'public-read'
+        ? { security: [{}, { bearer: [] }] }
         : {}),
+      ...(operation.access === 'public-read'
+        ? {
+            description:
+              'Open to anyone; what it shows depends on the caller. A token needs the `read` scope.',
+          }
+        : operation.access !== 'public' && operation.access !== 'user'
+          ? { description: `Requires the \`${operation.access}\` scope.` }
+          : {}),
       parameters: parameters(operation),
       ...(operation.body
         ? {

@@ -5,10 +5,12 @@ import type { ErrorCode } from './errors.ts';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * Who may call an operation: anyone, any signed-in user, or a token with
- * a scope (admin scope also needs an admin user).
+ * Who may call an operation: anyone (`public`); anyone, but a signed-in
+ * caller's token needs the read scope (`public-read`: what a caller sees
+ * depends on who it is); any signed-in user; or a token with a scope (the
+ * admin scope also needs an admin user).
  */
-export type Access = 'public' | 'user' | Scope;
+export type Access = 'public' | 'public-read' | 'user' | Scope;
 
 /**
  * One API operation, as data. The server registers its route from it, the

@@ -7,7 +7,9 @@ import {
   revokeToken,
   whoami,
 } from './accounts.ts';
-import { getPhoto, retryPhoto } from './photos.ts';
+import { createAlbum, deleteAlbum, listAlbumPhotos, listAlbums, renameAlbum } from './albums.ts';
+import { deletePhoto, getPhoto, listUserPhotos, retryPhoto, updatePhoto } from './photos.ts';
+import { grantAccess, listGrants, listGrantsToMe, revokeAccess } from './shares.ts';
 import { checkHashes, getLimits } from './uploads.ts';
 
 /** Every JSON operation of the API, by id. The tus upload endpoint is documented beside them. */
@@ -22,7 +24,19 @@ export const operations = {
   getLimits,
   checkHashes,
   getPhoto,
+  updatePhoto,
+  deletePhoto,
+  listUserPhotos,
   retryPhoto,
+  createAlbum,
+  listAlbums,
+  renameAlbum,
+  deleteAlbum,
+  listAlbumPhotos,
+  grantAccess,
+  revokeAccess,
+  listGrants,
+  listGrantsToMe,
 } as const;
 
 export type OperationId = keyof typeof operations;

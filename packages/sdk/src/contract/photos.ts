@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { Id, IdParams, PhotoStatus, Sha256, Timestamp, Visibility } from './common.ts';
+import { Id, IdParams, PhotoStatus, Sha256, Timestamp, Username, Visibility } from './common.ts';
 import { defineOperation } from './operation.ts';
+import { PageQuery, pageOf } from './pagination.ts';
 
 export const Rendition = z.object({
   name: z.string(),
@@ -10,6 +11,7 @@ export const Rendition = z.object({
   format: z.enum(['jpeg', 'webp', 'png', 'avif']),
   renderedBy: z.enum(['client', 'server']),
   specVersion: z.string(),
+  url: z.string().describe('Signed, short-lived URL into the CDN tier'),
 });
 export type Rendition = z.infer<typeof Rendition>;
 
@@ -42,6 +44,10 @@ export const Photo = z.object({
   location: Location.nullable(),
   placeholder: z.string().nullable().describe('ThumbHash, base64'),
   renditions: z.array(Rendition),
+  originalUrl: z.string().nullable().describe('Signed URL of the original, once stored'),
+  urlsExpireAt: Timestamp.describe(
+    'When the signed URLs stop working: fetch the photo again for new ones',
+  ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -53,11 +59,65 @@ export const getPhoto = defineOperation({
   path: '/v1/photos/:id',
   summary: 'A photo’s metadata, status and renditions',
   tag: 'photos',
-  access: 'read',
+  access: 'public-read',
   params: IdParams,
   status: 200,
   response: Photo,
   errors: ['not_found'],
+});
+
+export const Tags = z.array(z.string().trim().min(1).max(100)).max(50);
+
+export const PhotoChanges = z
+  .object({
+    title: z.string().max(255),
+    description: z.string().max(10_000),
+    tags: Tags,
+    visibility: Visibility,
+    commentsEnabled: z.boolean(),
+    albumId: Id.nullable().describe('null moves the photo to the default album'),
+  })
+  .partial()
+  .strict();
+
+export const updatePhoto = defineOperation({
+  id: 'updatePhoto',
+  method: 'PATCH',
+  path: '/v1/photos/:id',
+  summary: 'Edit your photo’s title, description, tags, visibility, comments or album',
+  tag: 'photos',
+  access: 'write',
+  params: IdParams,
+  body: PhotoChanges,
+  status: 200,
+  response: Photo,
+  errors: ['not_found'],
+});
+
+export const deletePhoto = defineOperation({
+  id: 'deletePhoto',
+  method: 'DELETE',
+  path: '/v1/photos/:id',
+  summary: 'Delete your photo: unreachable at once, files purged later',
+  tag: 'photos',
+  access: 'delete',
+  params: IdParams,
+  status: 204,
+  errors: ['not_found'],
+});
+
+export const listUserPhotos = defineOperation({
+  id: 'listUserPhotos',
+  method: 'GET',
+  path: '/v1/users/:username/photos',
+  summary: "A user's photos the caller may see, newest first",
+  tag: 'photos',
+  access: 'public-read',
+  params: z.object({ username: Username }),
+  query: PageQuery,
+  status: 200,
+  response: pageOf(Photo),
+  errors: ['not_found', 'invalid_cursor'],
 });
 
 export const retryPhoto = defineOperation({

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@flickr-kit/sdk/contract';
 import { DomainError } from './errors.ts';
 
 /**
@@ -9,10 +10,12 @@ export class InFlightLimiter {
   readonly #limit: number;
   readonly #counts = new Map<string, number>();
   readonly #what: string;
+  readonly #code: ErrorCode;
 
-  constructor(limit: number, what: string) {
+  constructor(limit: number, what: string, code: ErrorCode = 'too_many_uploads') {
     this.#limit = limit;
     this.#what = what;
+    this.#code = code;
   }
 
   /** Takes a slot for the user; the returned function gives it back (once). */
@@ -20,7 +23,7 @@ export class InFlightLimiter {
     const count = this.#counts.get(userId) ?? 0;
     if (count >= this.#limit) {
       throw new DomainError(
-        'too_many_uploads',
+        this.#code,
         `${this.#what} in flight per user are limited to ${this.#limit}: wait for the current one to finish`,
         { retryAfterSeconds: 1 },
       );

@@ -1,12 +1,24 @@
 import type { Photo } from '@flickr-kit/sdk/contract';
 import type { AlbumRecord, PhotoRecord, RenditionRecord } from '../ports/metadata-store.ts';
+import { ANYONE, type UrlSigner } from './url-signer.ts';
 
-/** The API's view of a photo record. */
+/** Signs the URLs of the photos one response shows, all with one expiry. */
+export interface UrlContext {
+  signer: UrlSigner;
+  /** The user the URLs are for; public photos get URLs anyone may use. */
+  viewerId: string | undefined;
+  expires: number;
+}
+
+/** The API's view of a photo record, with signed URLs for the caller. */
 export function toPhoto(
   photo: PhotoRecord,
   album: AlbumRecord | undefined,
   renditions: RenditionRecord[],
+  urls: UrlContext,
 ): Photo {
+  const viewer = photo.visibility === 'public' ? ANYONE : (urls.viewerId ?? ANYONE);
+  const sign = (key: string) => urls.signer.url(key, viewer, urls.expires);
   return {
     id: photo.id,
     ownerId: photo.ownerId,
@@ -32,7 +44,7 @@ export function toPhoto(
         : null,
     placeholder: photo.placeholder,
     renditions: renditions.map(
-      ({ name, width, height, bytes, format, renderedBy, specVersion }) => ({
+      ({ name, width, height, bytes, format, renderedBy, specVersion, path }) => ({
         name,
         width,
         height,
@@ -40,8 +52,11 @@ export function toPhoto(
         format,
         renderedBy,
         specVersion,
+        url: sign(path),
       }),
     ),
+    originalUrl: photo.originalKey ? sign(photo.originalKey) : null,
+    urlsExpireAt: new Date(urls.expires * 1000).toISOString(),
     createdAt: photo.createdAt,
     updatedAt: photo.updatedAt,
   };

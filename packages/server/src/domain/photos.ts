@@ -1,35 +1,192 @@
-import type { Photo } from '@flickr-kit/sdk/contract';
+import type { Page, Photo } from '@flickr-kit/sdk/contract';
+import type { Cache } from '../ports/cache.ts';
 import type { EventBus } from '../ports/event-bus.ts';
-import type { MetadataStore, PhotoRecord } from '../ports/metadata-store.ts';
+import type { MetadataStore, PhotoFilter, PhotoRecord } from '../ports/metadata-store.ts';
+import { canSee, relationship, type Viewer, viewerOf, visibleFilter } from './access.ts';
+import type { CursorCodec } from './cursor.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso } from './ids.ts';
 import { toPhoto } from './photo-view.ts';
-import { hasScope, type Principal } from './principal.ts';
+import type { Principal } from './principal.ts';
+import type { UrlSigner } from './url-signer.ts';
 
-/** Reading photos, and the administrator's retry of failed ones. */
+export interface PhotoChanges {
+  title?: string | undefined;
+  description?: string | undefined;
+  tags?: string[] | undefined;
+  visibility?: 'public' | 'private' | undefined;
+  commentsEnabled?: boolean | undefined;
+  albumId?: string | null | undefined;
+}
+
+export interface PageRequest {
+  after?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+}
+
+/** The key under which the CDN tier caches what it knows of a photo's access; cleared on every change. */
+export const photoAccessKey = (photoId: string) => `access:photo:${photoId}`;
+
+/** Reading, editing, deleting and listing photos, under the access rules. */
 export class PhotoService {
   readonly #store: MetadataStore;
   readonly #bus: EventBus;
+  readonly #cache: Cache;
+  readonly #signer: UrlSigner;
+  readonly #cursors: CursorCodec;
 
-  constructor(store: MetadataStore, bus: EventBus) {
+  constructor(
+    store: MetadataStore,
+    bus: EventBus,
+    cache: Cache,
+    signer: UrlSigner,
+    cursors: CursorCodec,
+  ) {
     this.#store = store;
     this.#bus = bus;
+    this.#cache = cache;
+    this.#signer = signer;
+    this.#cursors = cursors;
   }
 
-  /** A photo the caller may see: theirs, public, or any as an administrator. Anything else is 404. */
+  /** A photo the caller may see; anything else is 404, exactly as if it did not exist. */
   async get(principal: Principal | undefined, id: string): Promise<Photo> {
-    const photo = await this.#store.photos.byId(id);
-    if (!photo || !canSee(principal, photo)) throw notFound('Photo');
-    return this.#view(photo);
+    const viewer = viewerOf(principal);
+    const photo = await this.#visible(viewer, id);
+    return (await this.#views([photo], viewer))[0] as Photo;
   }
 
-  async #view(photo: PhotoRecord): Promise<Photo> {
-    const album = photo.albumId ? await this.#store.albums.byId(photo.albumId) : undefined;
-    return toPhoto(photo, album, await this.#store.photos.renditions(photo.id));
+  async #visible(viewer: Viewer, id: string): Promise<PhotoRecord> {
+    const photo = await this.#store.photos.byId(id);
+    if (!photo || !canSee(await relationship(this.#store, viewer, photo.ownerId), photo))
+      throw notFound('Photo');
+    return photo;
+  }
+
+  /** The owner's photo, for changes; a photo the caller may see but not change is 403. */
+  async #owned(principal: Principal, id: string): Promise<PhotoRecord> {
+    const photo = await this.#visible(viewerOf(principal), id);
+    if (photo.ownerId !== principal.user.id && !viewerOf(principal).isAdmin) {
+      throw new DomainError('forbidden', 'Only the owner can change this photo');
+    }
+    return photo;
+  }
+
+  /** The API view of a photo for a user (URLs signed for them), for other services' answers. */
+  async view(photo: PhotoRecord, viewerId: string): Promise<Photo> {
+    return (await this.#views([photo], { userId: viewerId, isAdmin: false }))[0] as Photo;
+  }
+
+  async #views(photos: PhotoRecord[], viewer: Viewer): Promise<Photo[]> {
+    const expires = this.#signer.expiry();
+    const albums = new Map<string, Awaited<ReturnType<MetadataStore['albums']['byId']>>>();
+    const views: Photo[] = [];
+    for (const photo of photos) {
+      if (photo.albumId && !albums.has(photo.albumId))
+        albums.set(photo.albumId, await this.#store.albums.byId(photo.albumId));
+      const album = photo.albumId ? albums.get(photo.albumId) : undefined;
+      const renditions = await this.#store.photos.renditions(photo.id);
+      views.push(
+        toPhoto(photo, album, renditions, {
+          signer: this.#signer,
+          viewerId: viewer.userId,
+          expires,
+        }),
+      );
+    }
+    return views;
+  }
+
+  async update(principal: Principal, id: string, changes: PhotoChanges): Promise<Photo> {
+    const photo = await this.#owned(principal, id);
+    if (changes.albumId) {
+      const album = await this.#store.albums.byId(changes.albumId);
+      if (!album || album.ownerId !== photo.ownerId) throw notFound('Album');
+    }
+    const updated: PhotoRecord = {
+      ...photo,
+      ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
+      updatedAt: nowIso(),
+    };
+    await this.#store.photos.update(id, {
+      title: updated.title,
+      description: updated.description,
+      tags: updated.tags,
+      visibility: updated.visibility,
+      commentsEnabled: updated.commentsEnabled,
+      albumId: updated.albumId,
+      updatedAt: updated.updatedAt,
+    });
+    await this.#cache.delete(photoAccessKey(id));
+    return (await this.#views([updated], viewerOf(principal)))[0] as Photo;
+  }
+
+  /** Unreachable at once, through the API and the CDN tier; the purge job removes the files later. */
+  async delete(principal: Principal, id: string): Promise<void> {
+    await this.#owned(principal, id);
+    const now = nowIso();
+    await this.#store.photos.update(id, { deletedAt: now, updatedAt: now });
+    await this.#cache.delete(photoAccessKey(id));
+  }
+
+  async listForUser(
+    principal: Principal | undefined,
+    username: string,
+    page: PageRequest,
+  ): Promise<Page<Photo>> {
+    const owner = await this.#store.users.byUsername(username);
+    if (!owner) throw notFound('User');
+    return this.#list(viewerOf(principal), { ownerId: owner.id }, owner.id, page);
+  }
+
+  async listForAlbum(
+    principal: Principal | undefined,
+    albumId: string,
+    page: PageRequest,
+  ): Promise<Page<Photo>> {
+    const album = await this.#store.albums.byId(albumId);
+    if (!album) throw notFound('Album');
+    return this.#list(viewerOf(principal), { albumId }, album.ownerId, page);
+  }
+
+  async #list(
+    viewer: Viewer,
+    scope: Pick<PhotoFilter, 'ownerId' | 'albumId'>,
+    ownerId: string,
+    page: PageRequest,
+  ): Promise<Page<Photo>> {
+    const filter: PhotoFilter = {
+      ...scope,
+      ...visibleFilter(await relationship(this.#store, viewer, ownerId)),
+    };
+    const after = page.after ? this.#cursors.decode(page.after) : undefined;
+    const before = page.before ? this.#cursors.decode(page.before) : undefined;
+    const rows = await this.#store.photos.list(filter, { after, before, limit: page.limit });
+    const more = rows.length > page.limit;
+    // The extra row fetched to detect `more` lies beyond the page: drop it from the far end.
+    const items = before ? rows.slice(more ? 1 : 0) : rows.slice(0, page.limit);
+    const first = items[0];
+    const last = items.at(-1);
+    const hasNewer = before
+      ? more
+      : first
+        ? await this.#store.photos.existsBeyond(filter, first.id, 'newer')
+        : false;
+    const hasOlder = before
+      ? last
+        ? await this.#store.photos.existsBeyond(filter, last.id, 'older')
+        : false
+      : more;
+    return {
+      items: await this.#views(items, viewer),
+      nextCursor: hasOlder && last ? this.#cursors.encode(last.id) : null,
+      prevCursor: hasNewer && first ? this.#cursors.encode(first.id) : null,
+    };
   }
 
   /** Sends a failed photo through the saga again, from the step that was parked. */
-  async retry(id: string): Promise<Photo> {
+  async retry(principal: Principal, id: string): Promise<Photo> {
     const photo = await this.#store.photos.byId(id);
     if (!photo || photo.deletedAt) throw notFound('Photo');
     if (photo.status !== 'failed') {
@@ -48,13 +205,11 @@ export class PhotoService {
     if (unparked === 0)
       throw new DomainError('conflict', 'The photo has no parked saga step to retry');
     this.#bus.notify();
-    return this.#view({ ...photo, status: 'processing', statusReason: null, updatedAt: now });
+    return (
+      await this.#views(
+        [{ ...photo, status: 'processing', statusReason: null, updatedAt: now }],
+        viewerOf(principal),
+      )
+    )[0] as Photo;
   }
-}
-
-function canSee(principal: Principal | undefined, photo: PhotoRecord): boolean {
-  if (photo.deletedAt) return false;
-  if (principal && (principal.user.id === photo.ownerId || hasScope(principal, 'admin')))
-    return true;
-  return photo.visibility === 'public' && photo.status === 'ready';
 }

@@ -16,6 +16,15 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
 /** Checks an operation's access rule; throws the error the API answers with. */
 export function authorize(principal: Principal | undefined, access: Access): Principal | undefined {
   if (access === 'public') return principal;
+  if (access === 'public-read') {
+    if (principal && !hasScope(principal, 'read')) {
+      throw new DomainError(
+        'insufficient_scope',
+        'This needs a token with the "read" scope, or no token at all',
+      );
+    }
+    return principal;
+  }
   if (!principal) {
     throw new DomainError('unauthenticated', 'Sign in first: send Authorization: Bearer <token>');
   }

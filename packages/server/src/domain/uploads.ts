@@ -16,7 +16,7 @@ import type { UploadStaging } from '../ports/upload-staging.ts';
 import { checkClientThumbnail } from './client-thumbnail.ts';
 import { DomainError } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
-import { toPhoto } from './photo-view.ts';
+import type { PhotoService } from './photos.ts';
 import type { Principal } from './principal.ts';
 import type { RenditionPolicy } from './rendition-policy.ts';
 
@@ -59,6 +59,7 @@ export class UploadService {
   readonly #bus: EventBus;
   readonly #settings: UploadSettings;
   readonly #renditions: RenditionPolicy;
+  readonly #photos: PhotoService;
 
   constructor(
     store: MetadataStore,
@@ -66,7 +67,9 @@ export class UploadService {
     bus: EventBus,
     settings: UploadSettings,
     renditions: RenditionPolicy,
+    photos: PhotoService,
   ) {
+    this.#photos = photos;
     this.#store = store;
     this.#staging = staging;
     this.#bus = bus;
@@ -207,6 +210,7 @@ export class UploadService {
         latitude: image.gps?.latitude ?? null,
         longitude: image.gps?.longitude ?? null,
         placeholder: null,
+        originalKey: null,
         createdAt: now,
         updatedAt: now,
         deletedAt: null,
@@ -230,9 +234,8 @@ export class UploadService {
 
     if (inserted) this.#bus.notify();
     else await this.#staging.remove(upload.id);
-    const album = photo.albumId ? await this.#store.albums.byId(photo.albumId) : undefined;
     return {
-      photo: toPhoto(photo, album, await this.#store.photos.renditions(photo.id)),
+      photo: await this.#photos.view(photo, upload.ownerId),
       duplicate: !inserted,
       clientThumbnail: inserted ? clientThumbnail.status : 'absent',
     };

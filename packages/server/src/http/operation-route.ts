@@ -16,7 +16,7 @@ export interface OperationInput<O extends Operation> {
   query: Infer<O['query']>;
   body: Infer<O['body']>;
   /** The caller; present whenever the operation is not public. */
-  principal: O['access'] extends 'public' ? Principal | undefined : Principal;
+  principal: O['access'] extends 'public' | 'public-read' ? Principal | undefined : Principal;
   request: FastifyRequest;
 }
 

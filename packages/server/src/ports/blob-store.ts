@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 
 export interface BlobInfo {
   bytes: number;
-  /** Hex SHA-256, when the store knows it without reading the blob. */
-  sha256?: string;
+  /** A validator that changes whenever the blob's bytes do, for HTTP ETags. */
+  etag?: string;
 }
 
 export interface ByteRange {

@@ -52,6 +52,8 @@ export interface PhotoRecord {
   latitude: number | null;
   longitude: number | null;
   placeholder: string | null;
+  /** Where the original is stored, once the saga has stored it. */
+  originalKey: string | null;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
@@ -109,7 +111,46 @@ export interface TokenRepository {
 export interface AlbumRepository {
   /** The owner's album of that name, created when missing (race-safe). */
   findOrCreate(album: AlbumRecord): Promise<AlbumRecord>;
+  /** Creates an album; false when the owner already has one of that name. */
+  insert(album: AlbumRecord): Promise<boolean>;
   byId(id: string): Promise<AlbumRecord | undefined>;
+  listForOwner(ownerId: string): Promise<AlbumRecord[]>;
+  /** Renames an album; false when the owner already has one of that name. */
+  rename(id: string, name: string): Promise<boolean>;
+  /** Deletes an album; its photos fall back to the default album. */
+  delete(id: string): Promise<void>;
+}
+
+/** Which photos a list shows: one owner's or one album's, and how much of them the caller may see. */
+export interface PhotoFilter {
+  ownerId?: string;
+  albumId?: string;
+  /** Viewers other than the owner see only finished photos. */
+  readyOnly: boolean;
+  /** Viewers without a grant see only public photos. */
+  publicOnly: boolean;
+}
+
+/** A keyset window, newest first: ids strictly below `after`, or strictly above `before`. */
+export interface Keyset {
+  after?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+}
+
+export interface GrantRecord {
+  sharer: { id: string; username: string };
+  viewer: { id: string; username: string };
+  createdAt: string;
+}
+
+export interface GrantRepository {
+  /** Idempotent: granting twice keeps the first grant. */
+  grant(sharerId: string, viewerId: string, at: string): Promise<void>;
+  revoke(sharerId: string, viewerId: string): Promise<boolean>;
+  exists(sharerId: string, viewerId: string): Promise<boolean>;
+  bySharer(sharerId: string): Promise<GrantRecord[]>;
+  byViewer(viewerId: string): Promise<GrantRecord[]>;
 }
 
 export interface PhotoRepository {
@@ -126,6 +167,14 @@ export interface PhotoRepository {
   renditions(photoId: string): Promise<RenditionRecord[]>;
   /** Replaces the photo's rendition rows: running it twice leaves the same rows. */
   putRenditions(photoId: string, renditions: readonly RenditionRecord[]): Promise<void>;
+  /** Up to `limit` + 1 photos of the window, newest first, so the caller can tell whether more follow. */
+  list(filter: PhotoFilter, keyset: Keyset): Promise<PhotoRecord[]>;
+  /** Whether any photo of the filter lies beyond an id in a direction (`newer` or `older`). */
+  existsBeyond(filter: PhotoFilter, id: string, direction: 'newer' | 'older'): Promise<boolean>;
+  /** Photos deleted before a time, whose files are due for purging. */
+  deletedBefore(at: string, limit: number): Promise<PhotoRecord[]>;
+  /** Removes a photo's rows for good (renditions and saga events too). */
+  purge(id: string): Promise<void>;
 }
 
 export interface NewOutboxEvent {
@@ -198,6 +247,7 @@ export interface Repositories {
   outbox: OutboxRepository;
   sagaAttempts: SagaAttemptRepository;
   uploads: UploadRepository;
+  grants: GrantRepository;
 }
 
 /** The metadata database: repositories, and transactions over all of them. */

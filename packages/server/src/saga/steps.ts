@@ -54,10 +54,16 @@ export type Step = (
 
 const clientThumbnailOf = (event: OutboxEvent) => event.payload.clientThumbnail === true;
 
+/**
+ * Where the original lives: fixed by the first step and recorded with its
+ * transition, so a photo moved to another album mid-saga keeps one set of files.
+ */
+const storedOriginal = (photo: PhotoRecord) => photo.originalKey ?? originalKey(photo);
+
 /** Copies the staged upload (and a kept client thumbnail) into the blob store. */
 const storeOriginal: Step = async ({ blobs, staging }, photo, event) => {
   const uploadId = String(event.payload.uploadId);
-  const key = originalKey(photo);
+  const key = storedOriginal(photo);
   const stored = await blobs.stat(key);
   if (stored?.bytes !== photo.bytes) {
     const info = await blobs
@@ -79,18 +85,19 @@ const storeOriginal: Step = async ({ blobs, staging }, photo, event) => {
   }
   return {
     next: { step: 'publish_original', payload: { clientThumbnail: clientThumbnailOf(event) } },
+    write: (tx) => tx.photos.update(photo.id, { originalKey: key }),
     afterCommit: () => staging.remove(uploadId),
   };
 };
 
 const publishOriginal: Step = async ({ blobs, cdn }, photo, event) => {
-  await blobs.copyTo(originalKey(photo), cdn);
+  await blobs.copyTo(storedOriginal(photo), cdn);
   return { next: { step: 'render_renditions', payload: event.payload } };
 };
 
 /** Thumbnail first and alone (as clients render it), then the other sizes from one decode. */
 const renderStep: Step = async ({ blobs, renditions, pixelLimit }, photo, event) => {
-  const source = await blobs.localFile(originalKey(photo));
+  const source = await blobs.localFile(storedOriginal(photo));
   try {
     const made: MadeRendition[] = [];
     const thumbnailKey = renditionKey(

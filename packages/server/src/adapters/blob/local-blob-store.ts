@@ -82,7 +82,13 @@ export class LocalBlobStore implements BlobStore {
   async stat(key: string): Promise<BlobInfo | undefined> {
     try {
       const info = await stat(this.path(key));
-      return info.isFile() ? { bytes: info.size } : undefined;
+      // Blobs are replaced by rename, never rewritten in place: size and mtime change together with content.
+      return info.isFile()
+        ? {
+            bytes: info.size,
+            etag: `${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}`,
+          }
+        : undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

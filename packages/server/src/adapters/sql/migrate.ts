@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import * as initial from './migrations/0001-initial.ts';
+import * as sharingAndReading from './migrations/0002-sharing-and-reading.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations in order; names sort the same way, which Kysely checks. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-sharing-and-reading': sharingAndReading,
 };
 
 /** Brings the schema up to date; safe to run on every start and from several processes. */

@@ -53,9 +53,16 @@ export interface PhotosTable {
   latitude: number | null;
   longitude: number | null;
   placeholder: string | null;
+  originalKey: string | null;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
+}
+
+export interface GrantsTable {
+  sharerId: string;
+  viewerId: string;
+  createdAt: string;
 }
 
 export interface RenditionsTable {
@@ -115,4 +122,5 @@ export interface Database {
   uploads: UploadsTable;
   outbox: OutboxTable;
   sagaAttempts: SagaAttemptsTable;
+  grants: GrantsTable;
 }

@@ -3,6 +3,7 @@ import { connectDatabase, type SqlDatabase } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
 import { SqlAlbumRepository } from './repositories/albums.ts';
 import type { SqlContext } from './repositories/executor.ts';
+import { SqlGrantRepository } from './repositories/grants.ts';
 import { SqlOutboxRepository } from './repositories/outbox.ts';
 import { SqlPhotoRepository } from './repositories/photos.ts';
 import { SqlSagaAttemptRepository } from './repositories/saga-attempts.ts';
@@ -19,6 +20,7 @@ function repositories(context: SqlContext): Repositories {
     outbox: new SqlOutboxRepository(context),
     sagaAttempts: new SqlSagaAttemptRepository(context),
     uploads: new SqlUploadRepository(context),
+    grants: new SqlGrantRepository(context),
   };
 }
 

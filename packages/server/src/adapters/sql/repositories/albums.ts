@@ -1,5 +1,5 @@
 import type { AlbumRecord, AlbumRepository } from '../../../ports/metadata-store.ts';
-import type { SqlContext } from './executor.ts';
+import { isUniqueViolation, type SqlContext } from './executor.ts';
 
 export class SqlAlbumRepository implements AlbumRepository {
   readonly #sql: SqlContext;
@@ -24,5 +24,44 @@ export class SqlAlbumRepository implements AlbumRepository {
 
   async byId(id: string): Promise<AlbumRecord | undefined> {
     return this.#sql.db.selectFrom('albums').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insert(album: AlbumRecord): Promise<boolean> {
+    try {
+      await this.#sql.db.insertInto('albums').values(album).execute();
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async listForOwner(ownerId: string): Promise<AlbumRecord[]> {
+    return this.#sql.db
+      .selectFrom('albums')
+      .selectAll()
+      .where('ownerId', '=', ownerId)
+      .orderBy('name')
+      .execute();
+  }
+
+  async rename(id: string, name: string): Promise<boolean> {
+    try {
+      await this.#sql.db.updateTable('albums').set({ name }).where('id', '=', id).execute();
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    // Explicit rather than relying on ON DELETE SET NULL, which SQLite skips when foreign keys are off.
+    await this.#sql.db
+      .updateTable('photos')
+      .set({ albumId: null })
+      .where('albumId', '=', id)
+      .execute();
+    await this.#sql.db.deleteFrom('albums').where('id', '=', id).execute();
   }
 }

@@ -1,9 +1,12 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type {
+  Keyset,
+  PhotoFilter,
   PhotoRecord,
   PhotoRepository,
   RenditionRecord,
 } from '../../../ports/metadata-store.ts';
-import type { PhotosTable } from '../schema.ts';
+import type { Database, PhotosTable } from '../schema.ts';
 import { isUniqueViolation, type SqlContext } from './executor.ts';
 
 const toRecord = (row: PhotosTable): PhotoRecord => ({
@@ -111,5 +114,64 @@ export class SqlPhotoRepository implements PhotoRepository {
         .insertInto('renditions')
         .values([...renditions])
         .execute();
+  }
+
+  #filtered(filter: PhotoFilter): SelectQueryBuilder<Database, 'photos', object> {
+    let query = this.#sql.db.selectFrom('photos').where('deletedAt', 'is', null);
+    if (filter.ownerId) query = query.where('ownerId', '=', filter.ownerId);
+    if (filter.albumId) query = query.where('albumId', '=', filter.albumId);
+    if (filter.readyOnly) query = query.where('status', '=', 'ready');
+    if (filter.publicOnly) query = query.where('visibility', '=', 'public');
+    return query;
+  }
+
+  async list(filter: PhotoFilter, keyset: Keyset): Promise<PhotoRecord[]> {
+    let query = this.#filtered(filter).selectAll();
+    if (keyset.before) {
+      // Walking backwards: the nearest newer ids first, then back into newest-first order.
+      const rows = await query
+        .where('id', '>', keyset.before)
+        .orderBy('id', 'asc')
+        .limit(keyset.limit + 1)
+        .execute();
+      return rows.reverse().map(toRecord);
+    }
+    if (keyset.after) query = query.where('id', '<', keyset.after);
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(keyset.limit + 1)
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async existsBeyond(
+    filter: PhotoFilter,
+    id: string,
+    direction: 'newer' | 'older',
+  ): Promise<boolean> {
+    const row = await this.#filtered(filter)
+      .select('id')
+      .where('id', direction === 'newer' ? '>' : '<', id)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async deletedBefore(at: string, limit: number): Promise<PhotoRecord[]> {
+    const rows = await this.#sql.db
+      .selectFrom('photos')
+      .selectAll()
+      .where('deletedAt', 'is not', null)
+      .where('deletedAt', '<', at)
+      .orderBy('deletedAt')
+      .limit(limit)
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async purge(id: string): Promise<void> {
+    await this.#sql.db.deleteFrom('renditions').where('photoId', '=', id).execute();
+    await this.#sql.db.deleteFrom('outbox').where('photoId', '=', id).execute();
+    await this.#sql.db.deleteFrom('photos').where('id', '=', id).execute();
   }
 }

@@ -1,0 +1,50 @@
+import type { PhotoFilter, PhotoRecord, Repositories } from '../ports/metadata-store.ts';
+import type { Principal } from './principal.ts';
+import { hasScope } from './principal.ts';
+
+/** How the caller stands to a photo owner: it decides what the caller sees. */
+export type Relationship = 'owner' | 'admin' | 'granted' | 'stranger';
+
+/** The caller as access rules see it: a user id (or none) and whether it acts as administrator. */
+export interface Viewer {
+  userId: string | undefined;
+  isAdmin: boolean;
+}
+
+export const viewerOf = (principal: Principal | undefined): Viewer => ({
+  userId: principal?.user.id,
+  isAdmin: principal ? hasScope(principal, 'admin') : false,
+});
+
+export async function relationship(
+  store: Pick<Repositories, 'grants'>,
+  viewer: Viewer,
+  ownerId: string,
+): Promise<Relationship> {
+  if (viewer.userId === ownerId) return 'owner';
+  if (viewer.isAdmin) return 'admin';
+  if (viewer.userId && (await store.grants.exists(ownerId, viewer.userId))) return 'granted';
+  return 'stranger';
+}
+
+/**
+ * A viewer sees a photo if it is theirs, public, or its owner granted them,
+ * and it is not deleted. Others see it only once it is ready.
+ */
+export function canSee(
+  relation: Relationship,
+  photo: Pick<PhotoRecord, 'deletedAt' | 'status' | 'visibility'>,
+): boolean {
+  if (photo.deletedAt) return false;
+  if (relation === 'owner' || relation === 'admin') return true;
+  if (photo.status !== 'ready') return false;
+  return relation === 'granted' || photo.visibility === 'public';
+}
+
+/** The same rule as {@link canSee}, as a filter for lists. */
+export function visibleFilter(
+  relation: Relationship,
+): Pick<PhotoFilter, 'readyOnly' | 'publicOnly'> {
+  const privileged = relation === 'owner' || relation === 'admin';
+  return { readyOnly: !privileged, publicOnly: !privileged && relation !== 'granted' };
+}

@@ -1,0 +1,55 @@
+import type { Grant } from '@flickr-kit/sdk/contract';
+import type { Cache } from '../ports/cache.ts';
+import type { MetadataStore } from '../ports/metadata-store.ts';
+import { DomainError, notFound } from './errors.ts';
+import { nowIso } from './ids.ts';
+import type { Principal } from './principal.ts';
+
+/** The key under which the CDN tier caches whether a viewer may see a sharer's photos. */
+export const grantKey = (sharerId: string, viewerId: string) =>
+  `access:grant:${sharerId}:${viewerId}`;
+
+/** A sharer grants a viewer access to all of the sharer's photos, or none. */
+export class ShareService {
+  readonly #store: MetadataStore;
+  readonly #cache: Cache;
+
+  constructor(store: MetadataStore, cache: Cache) {
+    this.#store = store;
+    this.#cache = cache;
+  }
+
+  async #viewer(username: string) {
+    const viewer = await this.#store.users.byUsername(username);
+    if (!viewer) throw notFound('User');
+    return viewer;
+  }
+
+  async grant(principal: Principal, username: string): Promise<Grant> {
+    const viewer = await this.#viewer(username);
+    if (viewer.id === principal.user.id)
+      throw new DomainError('bad_request', 'You can always see your own photos');
+    await this.#store.grants.grant(principal.user.id, viewer.id, nowIso());
+    await this.#cache.delete(grantKey(principal.user.id, viewer.id));
+    const grant = (await this.#store.grants.bySharer(principal.user.id)).find(
+      (g) => g.viewer.id === viewer.id,
+    );
+    if (!grant) throw new Error('grant vanished after insert');
+    return grant;
+  }
+
+  /** Takes effect at once in this process, and in CDN processes within their cache lifetime (seconds). */
+  async revoke(principal: Principal, username: string): Promise<void> {
+    const viewer = await this.#viewer(username);
+    if (!(await this.#store.grants.revoke(principal.user.id, viewer.id))) throw notFound('Share');
+    await this.#cache.delete(grantKey(principal.user.id, viewer.id));
+  }
+
+  grantedBy(principal: Principal): Promise<Grant[]> {
+    return this.#store.grants.bySharer(principal.user.id);
+  }
+
+  grantedTo(principal: Principal): Promise<Grant[]> {
+    return this.#store.grants.byViewer(principal.user.id);
+  }
+}

@@ -1,0 +1,104 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidBlobKeyError } from '../../adapters/blob/local-blob-store.ts';
+import { ORIGINAL } from '../../domain/blob-keys.ts';
+import type { CdnAccess } from '../../domain/cdn-access.ts';
+import { DomainError, notFound } from '../../domain/errors.ts';
+import type { InFlightLimiter } from '../../domain/in-flight-limiter.ts';
+import type { UrlSigner } from '../../domain/url-signer.ts';
+import type { BlobStore } from '../../ports/blob-store.ts';
+import { sendProblem } from '../problem.ts';
+import { parseRange } from './byte-range.ts';
+
+export const CDN_PREFIX = '/cdn';
+
+export interface CdnRoutesOptions {
+  files: BlobStore;
+  signer: UrlSigner;
+  access: CdnAccess;
+  /** Originals one at a time per viewer; thumbnails are not limited. */
+  originals: InFlightLimiter;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  gif: 'image/gif',
+  tif: 'image/tiff',
+  heic: 'image/heic',
+};
+
+/** Keys are `<user>/<album>/<resolution>/<photo id>.<ext>`. */
+const KEY = /^([0-9a-f-]{36})\/([0-9a-z-]+)\/([a-z0-9-]+)\/([0-9a-f-]{36})\.([a-z]+)$/;
+
+/**
+ * The CDN tier: serves published files by key, to holders of a valid signed
+ * URL whose viewer may still see the photo. Files never change under a key,
+ * so answers carry long cache lifetimes, ETags and Range support.
+ */
+export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions): Promise<void> {
+  const { files, signer, access, originals } = options;
+
+  const serve = async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = decodeURIComponent((request.params as { '*': string })['*']);
+    const match = KEY.exec(key);
+    if (!match) throw notFound('File');
+    const [, , , resolution, photoId, extension] = match as unknown as string[];
+    const query = request.query as Record<string, string | undefined>;
+    const verdict = signer.verify(key, query.v ?? '', query.e ?? '', query.s ?? '');
+    if (verdict === 'invalid')
+      throw new DomainError(
+        'invalid_signature',
+        'The URL signature is missing or wrong: ask the API for a new URL',
+      );
+    if (verdict === 'expired')
+      throw new DomainError('url_expired', 'The URL has expired: ask the API for a new one');
+    const { allowed, visibility } = await access.allows(photoId as string, query.v as string);
+    if (!allowed) throw notFound('File');
+
+    let info: Awaited<ReturnType<BlobStore['stat']>>;
+    try {
+      info = await files.stat(key);
+    } catch (error) {
+      if (error instanceof InvalidBlobKeyError) throw notFound('File');
+      throw error;
+    }
+    if (!info) throw notFound('File');
+
+    const etag = `"${info.etag ?? info.bytes.toString(16)}"`;
+    reply.header('etag', etag);
+    reply.header('accept-ranges', 'bytes');
+    reply.header(
+      'cache-control',
+      `${visibility === 'public' ? 'public' : 'private'}, max-age=31536000, immutable`,
+    );
+    reply.header('content-type', CONTENT_TYPES[extension as string] ?? 'application/octet-stream');
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+
+    const range = parseRange(request.headers.range, info.bytes);
+    if (range === 'unsatisfiable') {
+      reply.header('content-range', `bytes */${info.bytes}`);
+      return sendProblem(request, reply, {
+        code: 'range_not_satisfiable',
+        detail: `The file has ${info.bytes} bytes; the requested range is outside it`,
+      });
+    }
+    const release =
+      resolution === ORIGINAL
+        ? originals.acquire(query.v === '-' ? `ip:${request.ip}` : (query.v as string))
+        : undefined;
+    reply.raw.once('close', () => release?.());
+    if (range) {
+      reply.code(206);
+      reply.header('content-range', `bytes ${range.start}-${range.end}/${info.bytes}`);
+      reply.header('content-length', String(range.end - range.start + 1));
+      return reply.send(await files.read(key, range));
+    }
+    reply.header('content-length', String(info.bytes));
+    return reply.send(await files.read(key));
+  };
+
+  // Fastify answers HEAD for GET routes itself, with the headers and no body.
+  app.get(`${CDN_PREFIX}/*`, serve);
+}

@@ -1,0 +1,233 @@
+import type { Album, Photo } from '@flickr-kit/sdk/contract';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeDeletedPhotos } from '../src/jobs/purge-deleted.ts';
+import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
+import { testPhoto, uploadPhoto } from './uploads.ts';
+
+type User = Awaited<ReturnType<typeof registerUser>>;
+
+describe('reading photos, albums, shares and the CDN tier', () => {
+  let server: TestServer;
+  let alice: User;
+  let bob: User;
+  let carol: User;
+
+  const api = async (user: User | undefined, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        ...(user ? { authorization: `Bearer ${user.token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & Photo,
+      headers: response.headers,
+    };
+  };
+  const cdn = (url: string, headers: Record<string, string> = {}) =>
+    fetch(new URL(url, server.url), { headers });
+
+  async function readyPhoto(
+    owner: User,
+    seed: number,
+    metadata: Record<string, string> = {},
+  ): Promise<Photo> {
+    const { photo } = await uploadPhoto(server.url, await testPhoto(seed), {
+      token: owner.token,
+      metadata,
+    });
+    return eventually(async () => {
+      const { body } = await api(owner, 'GET', `/v1/photos/${photo.id}`);
+      return body.status === 'ready' ? body : undefined;
+    });
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    [alice, bob, carol] = [
+      await registerUser(server.url),
+      await registerUser(server.url),
+      await registerUser(server.url),
+    ];
+  });
+  afterAll(() => server.destroy());
+
+  it('serves a photo’s files through signed CDN URLs, cacheable, with ETags and ranges', async () => {
+    const photo = await readyPhoto(alice, 1, { visibility: 'public' });
+    const thumbnail = photo.renditions[0]?.url as string;
+    expect(thumbnail).toMatch(/^\/cdn\/.+\/thumbnail\/.+\.jpg\?v=-&e=\d+&s=/);
+    const full = await cdn(thumbnail);
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toBe('image/jpeg');
+    expect(full.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(Number(full.headers.get('content-length'))).toBe(photo.renditions[0]?.bytes);
+    const etag = full.headers.get('etag') as string;
+    expect((await cdn(thumbnail, { 'if-none-match': etag })).status).toBe(304);
+    const part = await cdn(thumbnail, { range: 'bytes=2-5' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 2-5/${photo.renditions[0]?.bytes}`);
+    expect((await part.arrayBuffer()).byteLength).toBe(4);
+    const outside = await cdn(thumbnail, { range: 'bytes=999999-' });
+    expect(outside.status).toBe(416);
+    expect(outside.headers.get('content-range')).toBe(`bytes */${photo.renditions[0]?.bytes}`);
+    expect(await outside.json()).toMatchObject({ code: 'range_not_satisfiable' });
+    expect((await cdn(photo.originalUrl as string)).status).toBe(200);
+  });
+
+  it('refuses forged, expired and traversing CDN requests', async () => {
+    const photo = await readyPhoto(alice, 2, { visibility: 'public' });
+    const url = photo.renditions[0]?.url as string;
+    const forged = url.replace(/s=[^&]+/, 's=AAAAAAAAAAAAAAAAAAAAAA');
+    expect((await cdn(forged)).status).toBe(403);
+    const otherViewer = url.replace('v=-', `v=${bob.userId}`);
+    expect(await (await cdn(otherViewer)).json()).toMatchObject({ code: 'invalid_signature' });
+    const key = url.slice('/cdn/'.length, url.indexOf('?'));
+    const expired = server.services.signer.url(key, '-', Math.floor(Date.now() / 1000) - 10);
+    expect(await (await cdn(expired)).json()).toMatchObject({ code: 'url_expired' });
+    for (const path of [
+      '/cdn/../../etc/passwd',
+      '/cdn/%2e%2e/%2e%2e/etc/passwd',
+      '/cdn/..%2f..%2fsigning-key',
+    ]) {
+      const response = await fetch(
+        `${server.url}${path}?v=-&e=9999999999&s=AAAAAAAAAAAAAAAAAAAAAA`,
+      );
+      expect(response.status, path).toBeGreaterThanOrEqual(400);
+      expect(response.status, path).toBeLessThan(500);
+      expect(await response.text()).not.toMatch(/root:|[0-9a-f]{64}/);
+    }
+  });
+
+  it('lets the owner edit a photo and move it between albums; others may not', async () => {
+    const photo = await readyPhoto(alice, 3);
+    const album = (await api(alice, 'POST', '/v1/albums', { name: 'Trips' }))
+      .body as unknown as Album;
+    const edited = await api(alice, 'PATCH', `/v1/photos/${photo.id}`, {
+      title: 'Lake',
+      tags: ['water', 'blue'],
+      visibility: 'public',
+      commentsEnabled: false,
+      albumId: album.id,
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({
+      title: 'Lake',
+      tags: ['water', 'blue'],
+      visibility: 'public',
+      commentsEnabled: false,
+      album: { id: album.id, name: 'Trips' },
+    });
+    // The files stay where they were written and keep serving.
+    expect((await cdn(edited.body.renditions[0]?.url as string)).status).toBe(200);
+    expect((await api(bob, 'PATCH', `/v1/photos/${photo.id}`, { title: 'mine now' })).status).toBe(
+      403,
+    );
+    expect((await api(alice, 'PATCH', `/v1/photos/${photo.id}`, { owner: 'bob' })).status).toBe(
+      400,
+    );
+    const list = await api(bob, 'GET', `/v1/albums/${album.id}/photos`);
+    expect((list.body as unknown as { items: Photo[] }).items.map((p) => p.id)).toEqual([photo.id]);
+  });
+
+  it('creates, renames, lists and deletes albums, keeping their photos', async () => {
+    const { body: album } = await api(alice, 'POST', '/v1/albums', { name: 'Family' });
+    expect((await api(alice, 'POST', '/v1/albums', { name: 'Family' })).status).toBe(409);
+    expect(
+      (await api(alice, 'PATCH', `/v1/albums/${album.id}`, { name: 'Kin' })).body,
+    ).toMatchObject({ name: 'Kin' });
+    expect((await api(bob, 'PATCH', `/v1/albums/${album.id}`, { name: 'Hijack' })).status).toBe(
+      404,
+    );
+    const names = (await api(undefined, 'GET', `/v1/users/${alice.username}/albums`))
+      .body as unknown as { items: Album[] };
+    expect(names.items.map((a) => a.name)).toContain('Kin');
+    const photo = await readyPhoto(alice, 4, { album: 'Kin' });
+    expect(photo.album?.id).toBe(album.id);
+    expect((await api(alice, 'DELETE', `/v1/albums/${album.id}`)).status).toBe(204);
+    expect((await api(alice, 'GET', `/v1/photos/${photo.id}`)).body.album).toBeNull();
+  });
+
+  it('shows private photos to granted viewers only, and stops at once when revoked, CDN included', async () => {
+    const photo = await readyPhoto(alice, 5);
+    expect(photo.visibility).toBe('private');
+    expect((await api(bob, 'GET', `/v1/photos/${photo.id}`)).status).toBe(404);
+    expect((await api(undefined, 'GET', `/v1/photos/${photo.id}`)).status).toBe(404);
+
+    expect((await api(alice, 'POST', '/v1/shares', { username: bob.username })).status).toBe(201);
+    const seen = await api(bob, 'GET', `/v1/photos/${photo.id}`);
+    expect(seen.status).toBe(200);
+    const url = seen.body.renditions[0]?.url as string;
+    expect(url).toContain(`v=${bob.userId}`);
+    expect((await cdn(url)).status).toBe(200);
+    const listed = (await api(bob, 'GET', `/v1/users/${alice.username}/photos`))
+      .body as unknown as { items: Photo[] };
+    expect(listed.items.map((p) => p.id)).toContain(photo.id);
+    expect((await api(carol, 'GET', `/v1/photos/${photo.id}`)).status).toBe(404);
+    expect((await api(bob, 'GET', '/v1/shares/to-me')).body).toMatchObject({
+      items: [{ sharer: { username: alice.username } }],
+    });
+
+    expect((await api(alice, 'DELETE', `/v1/shares/${bob.username}`)).status).toBe(204);
+    expect((await api(bob, 'GET', `/v1/photos/${photo.id}`)).status).toBe(404);
+    expect((await cdn(url)).status).toBe(404);
+    expect((await api(alice, 'DELETE', `/v1/shares/${bob.username}`)).status).toBe(404);
+  });
+
+  it('makes a photo unreachable at once when it turns private or is deleted, and purges its files later', async () => {
+    const photo = await readyPhoto(alice, 6, { visibility: 'public' });
+    const url = photo.renditions[0]?.url as string;
+    expect((await cdn(url)).status).toBe(200);
+    await api(alice, 'PATCH', `/v1/photos/${photo.id}`, { visibility: 'private' });
+    expect((await cdn(url)).status).toBe(404);
+    expect((await api(bob, 'GET', `/v1/photos/${photo.id}`)).status).toBe(404);
+
+    expect((await api(alice, 'DELETE', `/v1/photos/${photo.id}`)).status).toBe(204);
+    expect((await api(alice, 'GET', `/v1/photos/${photo.id}`)).status).toBe(404);
+    const key = url.slice('/cdn/'.length, url.indexOf('?'));
+    expect(await server.services.cdn.stat(key)).toBeDefined();
+    await purgeDeletedPhotos(
+      server.services.store,
+      [server.services.cdn, server.services.blobs],
+      0,
+    );
+    expect(await server.services.cdn.stat(key)).toBeUndefined();
+    expect(await server.services.blobs.stat(key)).toBeUndefined();
+    expect(await server.services.store.photos.byId(photo.id)).toBeUndefined();
+  });
+
+  it('lets one original download run at a time per user; thumbnails are not limited', async () => {
+    // Large enough (noise compresses badly) that the first download stays in flight while unread.
+    const noise = Buffer.from(
+      Array.from({ length: 2000 * 1500 * 3 }, (_, i) => (i * 2654435761) >>> 24),
+    );
+    const big = await sharp(noise, { raw: { width: 2000, height: 1500, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const { photo: uploaded } = await uploadPhoto(server.url, big, { token: alice.token });
+    const photo = await eventually(async () => {
+      const { body } = await api(alice, 'GET', `/v1/photos/${uploaded.id}`);
+      return body.status === 'ready' ? body : undefined;
+    });
+    const first = await cdn(photo.originalUrl as string);
+    const reader = first.body?.getReader();
+    try {
+      // The first download is still open: a second one is refused until it ends.
+      const second = await cdn(photo.originalUrl as string);
+      expect(second.status).toBe(429);
+      expect(second.headers.get('retry-after')).toBe('1');
+      expect(await second.json()).toMatchObject({ code: 'too_many_downloads' });
+      expect((await cdn(photo.renditions[0]?.url as string)).status).toBe(200);
+      while (!(await reader?.read())?.done) {}
+    } finally {
+      await reader?.cancel();
+    }
+    await eventually(async () =>
+      (await cdn(photo.originalUrl as string)).status === 200 ? true : undefined,
+    );
+  });
+});
