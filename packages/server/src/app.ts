@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { uuidv7 } from './domain/ids.ts';
 import { cdnRoutes } from './http/cdn/cdn-routes.ts';
 import { authentication } from './http/plugins/authentication.ts';
+import { idempotency } from './http/plugins/idempotency.ts';
 import { problemDetails } from './http/plugins/problem-details.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { albumRoutes } from './http/routes/albums.ts';
@@ -55,6 +56,7 @@ async function registerCdn(app: FastifyInstance, services: Services): Promise<vo
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = await createFastify(services);
   await app.register(authentication, { accounts: services.accounts });
+  await app.register(idempotency, { cache: services.cache });
   await app.register(rateLimit, { global: false });
   await app.register(metaRoutes, { store: services.store, version: SERVER_VERSION });
   await app.register(accountRoutes, {
