@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 // and the server's suite runs a second time on PostgreSQL.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'packages/*/vitest.*.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'packages/*/vitest.*.config.ts',
+      'e2e/vitest.config.ts',
+    ],
   },
 });

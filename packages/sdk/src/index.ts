@@ -1,1 +1,26 @@
+export { type ClientOptions, FlickrClient } from './client.ts';
 export * from './contract/index.ts';
+export { PageIterator } from './core/pagination.ts';
+export type { FetchFunction, RequestOptions } from './core/transport.ts';
+export type { DownloadOptions, DownloadResult, Resolution } from './downloads/download-file.ts';
+export type {
+  DownloadManyEvent,
+  DownloadManyOptions,
+  DownloadReportEntry,
+} from './downloads/download-many.ts';
+export * from './errors.ts';
+export { PhotoFailedError, type WaitOptions } from './resources/photos.ts';
+export type { PhotoMetadata, UploadFileOptions, UploadFileResult } from './uploads/upload-file.ts';
+export type {
+  UploadManyEvent,
+  UploadManyFile,
+  UploadManyOptions,
+  UploadReportEntry,
+} from './uploads/upload-many.ts';
+export {
+  defaultUploadStateDir,
+  FileUploadStateStore,
+  MemoryUploadStateStore,
+  type UploadStateStore,
+} from './uploads/upload-state-store.ts';
+export { SDK_VERSION } from './version.ts';

@@ -79,6 +79,7 @@ export const PhotoChanges = z
   })
   .partial()
   .strict();
+export type PhotoChanges = z.input<typeof PhotoChanges>;
 
 export const updatePhoto = defineOperation({
   id: 'updatePhoto',

@@ -1,0 +1,90 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { FetchFunction } from './core/transport.ts';
+import { Transport } from './core/transport.ts';
+import { Albums } from './resources/albums.ts';
+import { Auth } from './resources/auth.ts';
+import { Limits } from './resources/limits.ts';
+import { Photos } from './resources/photos.ts';
+import { Shares } from './resources/shares.ts';
+import { Tokens } from './resources/tokens.ts';
+import { Uploads } from './resources/uploads.ts';
+import { FileUploadStateStore, type UploadStateStore } from './uploads/upload-state-store.ts';
+import { SDK_VERSION } from './version.ts';
+
+export interface ClientOptions {
+  /** The server, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /** A session token from `auth.login` or an API token; anonymous without one. */
+  token?: string | undefined;
+  /** Per request attempt, in milliseconds (default 60 s). */
+  timeout?: number;
+  /** Retries of connection errors, 408, 429 and 5xx (default 2). */
+  maxRetries?: number;
+  /** A fetch implementation (default: undici's, with a keep-alive connection pool). */
+  fetch?: FetchFunction;
+  /** Appended to the SDK's own User-Agent. */
+  userAgent?: string;
+  /** Where resumable uploads are remembered across processes (default: a folder in the user's cache). */
+  uploadStateStore?: UploadStateStore;
+}
+
+/**
+ * The flickr-kit client. Resources mirror the API; every method is typed
+ * from the contract, validates what the server answers, retries what is
+ * safe to retry and takes an `AbortSignal`.
+ *
+ * @example
+ * const client = new FlickrClient({ baseUrl: 'http://127.0.0.1:8080', token: process.env.FLICKR_TOKEN });
+ * const report = await client.uploads.uploadMany(['a.jpg', 'b.jpg']);
+ */
+export class FlickrClient {
+  readonly auth: Auth;
+  readonly tokens: Tokens;
+  readonly limits: Limits;
+  readonly photos: Photos;
+  readonly albums: Albums;
+  readonly shares: Shares;
+  readonly uploads: Uploads;
+  readonly options: Readonly<ClientOptions>;
+  readonly #agent: Agent | undefined;
+
+  constructor(options: ClientOptions) {
+    this.options = options;
+    let fetch = options.fetch;
+    if (!fetch) {
+      this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+      const dispatcher = this.#agent;
+      fetch = (input, init) =>
+        undiciFetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+    }
+    const transport = new Transport({
+      baseUrl: options.baseUrl.replace(/\/$/, ''),
+      token: options.token,
+      timeout: options.timeout ?? 60_000,
+      maxRetries: options.maxRetries ?? 2,
+      fetch,
+      userAgent: `flickr-sdk/${SDK_VERSION} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
+    });
+    this.auth = new Auth(transport);
+    this.tokens = new Tokens(transport);
+    this.limits = new Limits(transport);
+    this.photos = new Photos(transport, this.limits);
+    this.albums = new Albums(transport);
+    this.shares = new Shares(transport);
+    this.uploads = new Uploads({
+      transport,
+      limits: () => this.limits.get(),
+      state: options.uploadStateStore ?? new FileUploadStateStore(),
+    });
+  }
+
+  /** A client for the same server with another token (after `auth.login`, say). */
+  withToken(token: string): FlickrClient {
+    return new FlickrClient({ ...this.options, token });
+  }
+
+  /** Closes pooled connections; the client is unusable afterwards. */
+  async close(): Promise<void> {
+    await this.#agent?.close();
+  }
+}

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { Problem } from '../contract/errors.ts';
+import type { Operation } from '../contract/operation.ts';
+import {
+  AbortError,
+  ApiError,
+  ConnectionError,
+  FlickrError,
+  ResponseValidationError,
+  TimeoutError,
+} from '../errors.ts';
+import { isRetryableStatus, parseRetryAfter, retryDelay, sleep } from './retry.ts';
+
+export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface TransportSettings {
+  baseUrl: string;
+  token: string | undefined;
+  /** Per attempt, in milliseconds. */
+  timeout: number;
+  maxRetries: number;
+  fetch: FetchFunction;
+  userAgent: string;
+}
+
+/** Options every method takes. */
+export interface RequestOptions {
+  signal?: AbortSignal | undefined;
+  /** Overrides the client's timeout for this call, in milliseconds. */
+  timeout?: number | undefined;
+  /** Overrides the client's retry count for this call. */
+  maxRetries?: number | undefined;
+  /** Sent on POST, PATCH and DELETE (a random one when not given), so retries cannot act twice. */
+  idempotencyKey?: string | undefined;
+}
+
+export interface CallInput {
+  params?: Record<string, string> | undefined;
+  query?: Record<string, string | number | undefined> | undefined;
+  body?: unknown;
+}
+
+/** What an operation returns: its response schema's output, or nothing for 204s. */
+type Output<O extends Operation> = [NonNullable<O['response']>] extends [z.ZodNever]
+  ? undefined
+  : z.output<NonNullable<O['response']> & z.ZodType>;
+
+interface SendInit extends Omit<RequestInit, 'headers' | 'signal'> {
+  headers?: Record<string, string>;
+  /** False for signed CDN URLs: the bearer token never leaves for another host. */
+  withToken?: boolean;
+}
+
+/**
+ * The one place that talks HTTP: base URL, auth, user agent, timeouts,
+ * retries with backoff and Retry-After, idempotency keys, and validation
+ * of every response against the contract. Resources never fetch directly.
+ */
+export class Transport {
+  readonly settings: TransportSettings;
+
+  constructor(settings: TransportSettings) {
+    this.settings = settings;
+  }
+
+  /** Calls a contract operation and returns its validated response. */
+  async call<O extends Operation>(
+    operation: O,
+    input: CallInput = {},
+    options: RequestOptions = {},
+  ): Promise<Output<O>> {
+    let path = operation.path.replace(/:([a-zA-Z]+)/g, (_match, name: string) => {
+      const value = input.params?.[name];
+      if (value === undefined)
+        throw new FlickrError(`${operation.id}: missing path parameter ${name}`);
+      return encodeURIComponent(value);
+    });
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(input.query ?? {}))
+      if (value !== undefined) query.set(key, String(value));
+    if ([...query].length > 0) path += `?${query}`;
+
+    const response = await this.send(
+      path,
+      {
+        method: operation.method,
+        ...(input.body === undefined
+          ? {}
+          : { body: JSON.stringify(input.body), headers: { 'content-type': 'application/json' } }),
+      },
+      options,
+    );
+    if (operation.status === 204 || !operation.response) {
+      await response.body?.cancel();
+      return undefined as Output<O>;
+    }
+    const json: unknown = await response.json().catch((error: unknown) => {
+      throw new ResponseValidationError(`${operation.id}: the response is not JSON`, [
+        String(error),
+      ]);
+    });
+    const parsed = operation.response.safeParse(json);
+    if (!parsed.success) {
+      throw new ResponseValidationError(
+        `${operation.id}: the server's response does not match this SDK's contract (server and SDK versions differ?)`,
+        parsed.error.issues,
+      );
+    }
+    return parsed.data as Output<O>;
+  }
+
+  /** Resolves a path or a URL the API returned (CDN URLs may be relative) against the base URL. */
+  url(pathOrUrl: string): URL {
+    return new URL(
+      pathOrUrl,
+      this.settings.baseUrl.endsWith('/') ? this.settings.baseUrl : `${this.settings.baseUrl}/`,
+    );
+  }
+
+  headers(extra: Record<string, string> = {}, withToken = true): Record<string, string> {
+    return {
+      'user-agent': this.settings.userAgent,
+      accept: 'application/json',
+      ...(withToken && this.settings.token
+        ? { authorization: `Bearer ${this.settings.token}` }
+        : {}),
+      ...extra,
+    };
+  }
+
+  /**
+   * Sends a request with retries and returns the successful response, body
+   * unread. Errors become typed errors; 408, 429, 5xx and connection
+   * failures are retried, other 4xx never.
+   */
+  async send(pathOrUrl: string, init: SendInit, options: RequestOptions = {}): Promise<Response> {
+    const maxRetries = options.maxRetries ?? this.settings.maxRetries;
+    const timeout = options.timeout ?? this.settings.timeout;
+    const method = (init.method ?? 'GET').toUpperCase();
+    const idempotencyKey = ['POST', 'PATCH', 'DELETE'].includes(method)
+      ? (options.idempotencyKey ?? `sdk-${randomUUID()}`)
+      : undefined;
+    const { withToken = true, ...request } = init;
+    const headers = this.headers(
+      { ...init.headers, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+      withToken,
+    );
+    const url = this.url(pathOrUrl);
+
+    for (let attempt = 0; ; attempt++) {
+      options.signal?.throwIfAborted?.();
+      const timer = AbortSignal.timeout(timeout);
+      const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;
+      let failure: FlickrError;
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await this.settings.fetch(url, { ...request, method, headers, signal });
+        if (response.ok) return response;
+        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        failure = await toApiError(response, retryAfterMs);
+        if (!isRetryableStatus(response.status)) throw failure;
+      } catch (error) {
+        if (options.signal?.aborted)
+          throw new AbortError('The operation was aborted', { cause: options.signal.reason });
+        if (error instanceof ApiError && !isRetryableStatus(error.status)) throw error;
+        failure =
+          error instanceof FlickrError
+            ? error
+            : timer.aborted
+              ? new TimeoutError(`${method} ${url.pathname} took longer than ${timeout} ms`, {
+                  cause: error,
+                })
+              : new ConnectionError(`Cannot reach ${url.origin}: ${describe(error)}`, {
+                  cause: error,
+                });
+      }
+      if (attempt >= maxRetries) throw failure;
+      try {
+        await sleep(retryDelay(attempt + 1, retryAfterMs), options.signal);
+      } catch (error) {
+        throw new AbortError('The operation was aborted', { cause: error });
+      }
+    }
+  }
+}
+
+async function toApiError(response: Response, retryAfterMs: number | undefined): Promise<ApiError> {
+  const text = await response.text().catch(() => '');
+  let problem: Problem | undefined;
+  try {
+    const parsed = Problem.safeParse(JSON.parse(text));
+    if (parsed.success) problem = parsed.data;
+  } catch {
+    // Not JSON: a proxy's error page, say. The status still tells what happened.
+  }
+  const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
+  return ApiError.generate(
+    response.status,
+    problem,
+    text.slice(0, 200) || response.statusText,
+    retryAfterSeconds,
+  );
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Photo } from '../contract/photos.ts';
+import type { RequestOptions, Transport } from '../core/transport.ts';
+import { AbortError, FlickrError, IntegrityError, NotFoundError } from '../errors.ts';
+
+/** `original`, or the name of a rendition such as `thumbnail`. */
+export type Resolution = string;
+
+export interface DownloadOptions extends RequestOptions {
+  resolution?: Resolution;
+  /** Where to write the file. */
+  to: string;
+  onProgress?: (bytes: number, total: number) => void;
+}
+
+export interface DownloadResult {
+  path: string;
+  bytes: number;
+  /** The file was already there with the right content: nothing was transferred. */
+  skipped: boolean;
+  /** Bytes that crossed the network (less than `bytes` after a resume). */
+  transferred: number;
+}
+
+/** How many times a download that broke off is resumed before giving up. */
+const RESUMES = 3;
+
+/** What a resolution of a photo is: where to fetch it and what it must be. */
+export function fileOf(
+  photo: Photo,
+  resolution: Resolution,
+): { url: string; bytes: number; sha256?: string } {
+  if (resolution === 'original') {
+    if (!photo.originalUrl)
+      throw new NotFoundError(404, undefined, `photo ${photo.id} has no stored original yet`);
+    return { url: photo.originalUrl, bytes: photo.bytes, sha256: photo.sha256 };
+  }
+  const rendition = photo.renditions.find((r) => r.name === resolution);
+  if (!rendition)
+    throw new NotFoundError(
+      404,
+      undefined,
+      `photo ${photo.id} has no "${resolution}" rendition (yet)`,
+    );
+  return { url: rendition.url, bytes: rendition.bytes };
+}
+
+export async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** True when `path` already holds exactly this file. */
+export async function holds(
+  path: string,
+  expected: { bytes: number; sha256?: string },
+): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile() || info.size !== expected.bytes) return false;
+  return expected.sha256 === undefined || (await sha256Of(path)) === expected.sha256;
+}
+
+/**
+ * Downloads one file of a photo: atomically (a `.partial` file renamed into
+ * place), resuming a partial file with a Range request, and verifying the
+ * size and, for originals, the SHA-256. A file already in place with the
+ * right content is not downloaded again.
+ */
+export async function downloadFile(
+  transport: Transport,
+  photo: Photo,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  const file = fileOf(photo, options.resolution ?? 'original');
+  if (await holds(options.to, file))
+    return { path: options.to, bytes: file.bytes, skipped: true, transferred: 0 };
+  await mkdir(dirname(options.to), { recursive: true });
+  const partial = `${options.to}.partial`;
+  let transferred = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      transferred += await fetchInto(transport, file, partial, options);
+      break;
+    } catch (error) {
+      const resumable = !(error instanceof FlickrError) || error.name === 'ConnectionError';
+      if (!resumable || attempt >= RESUMES || options.signal?.aborted) {
+        if (options.signal?.aborted)
+          throw new AbortError('The download was aborted', { cause: error });
+        throw error;
+      }
+    }
+  }
+  const size = (await stat(partial)).size;
+  if (size !== file.bytes || (file.sha256 && (await sha256Of(partial)) !== file.sha256)) {
+    await rm(partial, { force: true });
+    throw new IntegrityError(
+      `Downloaded ${size} bytes for ${options.to} that do not match the photo (${file.bytes} bytes expected)`,
+    );
+  }
+  await rename(partial, options.to);
+  return { path: options.to, bytes: file.bytes, skipped: false, transferred };
+}
+
+/** Appends the missing bytes to the partial file; returns how many were transferred. */
+async function fetchInto(
+  transport: Transport,
+  file: { url: string; bytes: number },
+  partial: string,
+  options: DownloadOptions,
+): Promise<number> {
+  let have = (await stat(partial).catch(() => undefined))?.size ?? 0;
+  if (have > file.bytes) {
+    await rm(partial, { force: true });
+    have = 0;
+  }
+  if (have === file.bytes) return 0;
+  const response = await transport.send(
+    file.url,
+    { method: 'GET', withToken: false, headers: have > 0 ? { range: `bytes=${have}-` } : {} },
+    { ...options, timeout: options.timeout ?? 10 * 60_000 },
+  );
+  // A server that ignores the Range header sends the whole file: start over.
+  const offset = response.status === 206 ? have : 0;
+  if (!response.body) throw new FlickrError('The download has no body');
+  let received = 0;
+  const counting = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      options.onProgress?.(offset + received, file.bytes);
+      callback(null, chunk);
+    },
+  });
+  await pipeline(
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+    counting,
+    createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w' }),
+    options.signal ? { signal: options.signal } : {},
+  );
+  return received;
+}

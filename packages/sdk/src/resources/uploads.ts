@@ -1,0 +1,73 @@
+import type { Readable } from 'node:stream';
+import { checkHashes } from '../contract/uploads.ts';
+import type { RequestOptions } from '../core/transport.ts';
+import {
+  asLocalFile,
+  digestOf,
+  type PhotoMetadata,
+  sendFile,
+  type UploadContext,
+  type UploadFileOptions,
+  type UploadFileResult,
+} from '../uploads/upload-file.ts';
+import {
+  type UploadManyFile,
+  type UploadManyOptions,
+  type UploadReportEntry,
+  uploadMany,
+} from '../uploads/upload-many.ts';
+
+/** Deduplicating, resumable uploads. */
+export class Uploads {
+  readonly #context: UploadContext;
+
+  constructor(context: UploadContext) {
+    this.#context = context;
+  }
+
+  /** Which of these SHA-256 hashes (at most the server's `maxHashesPerCheck`) the caller already has. */
+  check(sha256: string[], options?: RequestOptions) {
+    return this.#context.transport.call(checkHashes, { body: { sha256 } }, options);
+  }
+
+  /**
+   * Uploads one photo from a path, a stream or a buffer: hashes it, skips it
+   * when the server already has it (returning that photo's id), otherwise
+   * sends it over tus, resuming an earlier interrupted attempt.
+   */
+  async uploadFile(
+    input: string | Buffer | Readable,
+    metadata: PhotoMetadata = {},
+    options: UploadFileOptions = {},
+  ): Promise<UploadFileResult> {
+    const file = await asLocalFile(input);
+    try {
+      const digest = await digestOf(file);
+      const { existing } = await this.check([digest.sha256], options);
+      const known = existing[0];
+      if (known) return { status: 'skipped', ...digest, photoId: known.photoId };
+      const result = await sendFile(this.#context, file, digest, metadata, options);
+      return {
+        status: 'uploaded',
+        ...digest,
+        photo: result.photo,
+        clientThumbnail: result.clientThumbnail,
+      };
+    } finally {
+      await file.cleanup();
+    }
+  }
+
+  /** Uploads many files with a per-file report; see {@link uploadMany}. */
+  uploadMany(
+    files: readonly (string | UploadManyFile)[],
+    options?: UploadManyOptions,
+  ): Promise<UploadReportEntry[]> {
+    return uploadMany(
+      this.#context,
+      (hashes) => this.check(hashes, options?.signal ? { signal: options.signal } : {}),
+      files,
+      options,
+    );
+  }
+}
