@@ -38,6 +38,8 @@ export interface UploadFileOptions extends RequestOptions {
   onProgress?: (bytesSent: number, bytesTotal: number) => void;
   /** tus chunk size: one PATCH request per chunk (default 16 MiB). */
   chunkSize?: number;
+  /** Thumbnail fields already rendered (by a pipeline that renders ahead of the transfers). */
+  thumbnailFields?: Record<string, string>;
 }
 
 export type UploadFileResult =
@@ -86,7 +88,11 @@ export function fingerprintOf(baseUrl: string, digest: FileDigest): string {
     .slice(0, 40);
 }
 
-async function clientThumbnail(
+/**
+ * The upload metadata fields of a client-rendered thumbnail, or none when
+ * the server would not keep it or rendering failed here.
+ */
+export async function clientThumbnailFields(
   file: { path?: string; buffer?: Buffer },
   limits: Limits,
 ): Promise<Record<string, string>> {
@@ -136,7 +142,8 @@ export async function sendFile(
     ...(metadata.tags?.length ? { tags: metadata.tags.join(',') } : {}),
     ...(metadata.album ? { album: metadata.album } : {}),
     ...(metadata.visibility ? { visibility: metadata.visibility } : {}),
-    ...(options.clientThumbnail === false ? {} : await clientThumbnail(file, limits)),
+    ...(options.thumbnailFields ??
+      (options.clientThumbnail === false ? {} : await clientThumbnailFields(file, limits))),
   };
   const { authorization, 'user-agent': userAgent } = transport.headers();
 
@@ -154,6 +161,8 @@ export async function sendFile(
         ...(userAgent ? { 'user-agent': userAgent } : {}),
       },
       storeFingerprintForResuming: false,
+      // The first chunk travels with the creation request: one round trip less per file.
+      uploadDataDuringCreation: previous === undefined,
       retryDelays: [0, 1000, 3000, 5000, 10_000],
       onShouldRetry: (error) => {
         const status = error.originalResponse?.getStatus() ?? 0;

@@ -10,7 +10,13 @@ import {
   RateLimitError,
   TimeoutError,
 } from '../errors.ts';
-import { digestOf, type PhotoMetadata, sendFile, type UploadContext } from './upload-file.ts';
+import {
+  clientThumbnailFields,
+  digestOf,
+  type PhotoMetadata,
+  sendFile,
+  type UploadContext,
+} from './upload-file.ts';
 
 export interface UploadManyFile {
   path: string;
@@ -131,6 +137,18 @@ export async function uploadMany(
     Math.min(options.concurrency ?? Number.POSITIVE_INFINITY, limits.uploadsInFlightPerUser),
   );
   const queue = new PQueue({ concurrency });
+  // Thumbnails render ahead of the transfers, on their own queue, so CPU and network overlap.
+  const rendering = new PQueue({ concurrency: 1 });
+  const thumbnails = new Map<string, Promise<Record<string, string>>>();
+  if (options.clientThumbnails !== false) {
+    for (const file of missing)
+      thumbnails.set(
+        file.path,
+        rendering.add(() => clientThumbnailFields({ path: file.path }, limits)) as Promise<
+          Record<string, string>
+        >,
+      );
+  }
   for (const [sha256, file] of firstOf) {
     const digest = digests.get(file.path) as FileDigest;
     if (known.has(sha256))
@@ -150,6 +168,7 @@ export async function uploadMany(
           options.signal?.throwIfAborted();
           const result = await sendFile(context, { path: file.path }, digest, file.metadata ?? {}, {
             clientThumbnail: options.clientThumbnails ?? true,
+            thumbnailFields: (await thumbnails.get(file.path)) ?? {},
             ...(options.signal ? { signal: options.signal } : {}),
             onProgress: (bytesSent, bytesTotal) => {
               sent.set(file.path, bytesSent);

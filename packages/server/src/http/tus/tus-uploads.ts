@@ -94,7 +94,8 @@ export async function tusUploads(app: FastifyInstance, options: TusUploadsOption
           sha256: staging.digest(upload.id, upload.size ?? upload.offset),
         });
         return {
-          status_code: 200,
+          // Creation-with-upload that completes at once must stay a 201 with its Location.
+          status_code: tusRequest.method === 'POST' ? 201 : 200,
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify(UploadResult.parse(result)),
         };
