@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
+import type { SqlDialectName } from './connect.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as sharingAndReading from './migrations/0002-sharing-and-reading.ts';
 import type { Database } from './schema.ts';
@@ -11,10 +12,23 @@ const MIGRATIONS: Record<string, Migration> = {
 };
 
 /** Brings the schema up to date; safe to run on every start and from several processes. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: SqlDialectName,
+): Promise<MigrationResultSet> {
+  // Unless told which schema holds its bookkeeping tables, Kysely looks for
+  // them in every schema it can see: another schema of the same PostgreSQL
+  // database that has them (another deployment, a parallel test server) made
+  // it skip creating ours, and the migration failed on a missing table.
+  const migrationTableSchema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
+          ?.schema
+      : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) {

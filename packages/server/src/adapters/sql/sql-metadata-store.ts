@@ -38,7 +38,7 @@ export function createSqlMetadataStore(
     transaction: (work) =>
       db.transaction().execute((tx) => work(repositories({ db: tx, dialect }))),
     migrate: async () => {
-      await migrateToLatest(db);
+      await migrateToLatest(db, dialect);
     },
     close: () => db.destroy(),
   };
