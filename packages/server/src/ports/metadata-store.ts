@@ -198,7 +198,8 @@ export interface OutboxRepository {
   /** Deletes an event the worker holds; false when it no longer holds it. */
   complete(eventId: string, worker: string): Promise<boolean>;
   retryLater(eventId: string, worker: string, error: string, availableAt: string): Promise<void>;
-  park(eventId: string, worker: string, error: string, at: string): Promise<void>;
+  /** Parks an event the worker holds; false when it no longer holds it. */
+  park(eventId: string, worker: string, error: string, at: string): Promise<boolean>;
   /** Unparks a photo's parked events, due now, with a fresh attempt count. */
   unpark(photoId: string, now: string): Promise<number>;
   forPhoto(photoId: string): Promise<OutboxEvent[]>;

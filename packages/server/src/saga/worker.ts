@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
+import type { SagaStep } from '@flickr-kit/sdk/contract';
 import type { Logger } from 'pino';
 import { nowIso, uuidv7 } from '../domain/ids.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { MetadataStore, OutboxEvent } from '../ports/metadata-store.ts';
 import { backoffDelay } from './backoff.ts';
 import { PermanentStepError } from './step-error.ts';
-import { STEPS, type StepContext } from './steps.ts';
+import { STEPS, type Step, type StepContext } from './steps.ts';
 
 export interface WorkerSettings {
   concurrency: number;
@@ -35,6 +36,7 @@ export class SagaWorker {
   readonly #context: StepContext;
   readonly #settings: WorkerSettings;
   readonly #log: Logger;
+  readonly #steps: Record<SagaStep, Step>;
   readonly #stopping = new AbortController();
   readonly #loops: Promise<void>[] = [];
 
@@ -44,7 +46,13 @@ export class SagaWorker {
     context: StepContext,
     settings: WorkerSettings,
     log: Logger,
+    /**
+     * The step implementations, by name: the saga's own unless a caller
+     * wraps some, as the fault-injection tests do to fail or crash a step.
+     */
+    steps: Record<SagaStep, Step> = STEPS,
   ) {
+    this.#steps = steps;
     this.#store = store;
     this.#bus = bus;
     this.#context = context;
@@ -54,7 +62,10 @@ export class SagaWorker {
 
   start(): void {
     this.#log.info({ concurrency: this.#settings.concurrency }, 'saga worker started');
-    for (let i = 0; i < this.#settings.concurrency; i++) this.#loops.push(this.#loop());
+    // Each loop holds leases under its own name, so a loop that stalled past
+    // its lease cannot complete, retry or park the event a sibling took over.
+    for (let i = 0; i < this.#settings.concurrency; i++)
+      this.#loops.push(this.#loop(`${this.id}/${i}`));
   }
 
   /** Stops claiming; waits up to `graceMs` for steps in flight, whose leases lapse otherwise. */
@@ -75,17 +86,17 @@ export class SagaWorker {
       );
   }
 
-  async #loop(): Promise<void> {
+  async #loop(owner: string): Promise<void> {
     const signal = this.#stopping.signal;
     while (!signal.aborted) {
       try {
         const now = Date.now();
         const event = await this.#store.outbox.claim(
-          this.id,
+          owner,
           iso(now),
           iso(now + this.#settings.leaseMs),
         );
-        if (event) await this.#run(event);
+        if (event) await this.#run(event, owner);
         else await this.#bus.waitForWork(this.#settings.pollMs, signal);
       } catch (error) {
         this.#log.error({ err: error }, 'saga worker loop failed; retrying');
@@ -94,7 +105,7 @@ export class SagaWorker {
     }
   }
 
-  async #run(event: OutboxEvent): Promise<void> {
+  async #run(event: OutboxEvent, owner: string): Promise<void> {
     const log = this.#log.child({
       photoId: event.photoId,
       step: event.step,
@@ -107,7 +118,7 @@ export class SagaWorker {
       photoId: event.photoId,
       step: event.step,
       attempt: event.attempts,
-      worker: this.id,
+      worker: owner,
       startedAt: nowIso(),
       finishedAt: null,
       outcome: null,
@@ -116,14 +127,14 @@ export class SagaWorker {
     const renewEvery = Math.max(50, Math.floor(this.#settings.leaseMs / 3));
     const renewal = setInterval(() => {
       this.#store.outbox
-        .renew(event.id, this.id, iso(Date.now() + this.#settings.leaseMs))
+        .renew(event.id, owner, iso(Date.now() + this.#settings.leaseMs))
         .catch((error: unknown) => {
           log.warn({ err: error }, 'could not renew the lease');
         });
     }, renewEvery);
     const started = performance.now();
     try {
-      await this.#advance(event);
+      await this.#advance(event, owner);
       await this.#store.sagaAttempts.finish(attemptId, 'succeeded', nowIso(), null);
       log.info({ ms: Math.round(performance.now() - started) }, 'saga step done');
     } catch (error) {
@@ -132,22 +143,22 @@ export class SagaWorker {
         await this.#store.sagaAttempts.finish(attemptId, 'retrying', nowIso(), 'lease lost');
         return;
       }
-      await this.#fail(event, attemptId, error, log);
+      await this.#fail(event, owner, attemptId, error, log);
     } finally {
       clearInterval(renewal);
     }
   }
 
-  async #advance(event: OutboxEvent): Promise<void> {
+  async #advance(event: OutboxEvent, owner: string): Promise<void> {
     const photo = await this.#store.photos.byId(event.photoId);
     if (!photo || photo.deletedAt) {
       // Deleted while processing: the saga ends here; the purge job owns the files.
-      await this.#store.outbox.complete(event.id, this.id);
+      await this.#store.outbox.complete(event.id, owner);
       return;
     }
-    const outcome = await STEPS[event.step](this.#context, photo, event);
+    const outcome = await this.#steps[event.step](this.#context, photo, event);
     await this.#store.transaction(async (tx) => {
-      if (!(await tx.outbox.complete(event.id, this.id))) throw new LeaseLostError();
+      if (!(await tx.outbox.complete(event.id, owner))) throw new LeaseLostError();
       await outcome.write?.(tx);
       if (outcome.next) {
         const now = nowIso();
@@ -165,25 +176,42 @@ export class SagaWorker {
     if (outcome.next) this.#bus.notify();
   }
 
-  async #fail(event: OutboxEvent, attemptId: string, error: unknown, log: Logger): Promise<void> {
+  async #fail(
+    event: OutboxEvent,
+    owner: string,
+    attemptId: string,
+    error: unknown,
+    log: Logger,
+  ): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     const permanent = error instanceof PermanentStepError;
     if (permanent || event.attempts >= this.#settings.maxAttempts) {
       const now = nowIso();
-      await this.#store.transaction(async (tx) => {
-        await tx.outbox.park(event.id, this.id, reason, now);
+      const parked = await this.#store.transaction(async (tx) => {
+        // Only the lease holder decides the photo's fate: a worker that stalled past its
+        // lease must not fail a photo whose step another worker runs now, or finished.
+        if (!(await tx.outbox.park(event.id, owner, reason, now))) return false;
         await tx.photos.update(event.photoId, {
           status: 'failed',
           statusReason: `${event.step}: ${reason}`,
           updatedAt: now,
         });
+        return true;
       });
+      if (!parked) {
+        log.warn(
+          { err: error },
+          'saga step failed after its lease was lost; its new holder decides',
+        );
+        await this.#store.sagaAttempts.finish(attemptId, 'retrying', now, `lease lost: ${reason}`);
+        return;
+      }
       await this.#store.sagaAttempts.finish(attemptId, 'parked', now, reason);
       log.error({ err: error, permanent }, 'saga step parked; the photo is marked failed');
       return;
     }
     const delay = backoffDelay(event.attempts, this.#settings.backoffMs);
-    await this.#store.outbox.retryLater(event.id, this.id, reason, iso(Date.now() + delay));
+    await this.#store.outbox.retryLater(event.id, owner, reason, iso(Date.now() + delay));
     await this.#store.sagaAttempts.finish(attemptId, 'retrying', nowIso(), reason);
     log.warn({ err: error, retryInMs: delay }, 'saga step failed; will retry');
   }

@@ -91,13 +91,14 @@ export class SqlOutboxRepository implements OutboxRepository {
       .execute();
   }
 
-  async park(eventId: string, worker: string, error: string, at: string): Promise<void> {
-    await this.#sql.db
+  async park(eventId: string, worker: string, error: string, at: string): Promise<boolean> {
+    const result = await this.#sql.db
       .updateTable('outbox')
       .set({ lastError: error, parkedAt: at, leaseOwner: null, leaseUntil: null })
       .where('id', '=', eventId)
       .where('leaseOwner', '=', worker)
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async unpark(photoId: string, now: string): Promise<number> {

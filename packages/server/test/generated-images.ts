@@ -1,0 +1,49 @@
+// Images (and things that only look like images) generated at test time.
+import { randomBytes } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+
+/**
+ * A valid PNG of random noise, stored uncompressed: about width × height × 3
+ * bytes, big enough to need many tus chunks, cheap to make and to decode.
+ */
+export function noisePng(width: number, height: number): Promise<Buffer> {
+  return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+}
+
+/**
+ * A decompression bomb: a valid PNG header declaring width × height pixels,
+ * followed by a few kilobytes of compressed zeros. Decoding it would need
+ * gigabytes; refusing it needs only the header. (A copy of thumbnail-core's
+ * test generator: packages do not import each other's tests.)
+ */
+export function pngBomb(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, no interlace
+  // 64 rows of zeros (a filter byte per row): the rest of the image never arrives.
+  const rows = deflateSync(Buffer.alloc((width + 1) * 64), { level: 9 });
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', rows),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A small SVG: an image to a browser, a script-carrying XML document to a server. */
+export const SVG = Buffer.from(
+  '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">' +
+    '<script>alert(1)</script><rect width="64" height="64" fill="red"/></svg>\n',
+);
