@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream/promises';
 import { PROBLEM_CONTENT_TYPE, TUS_PATH, UploadResult } from '@flickr-kit/sdk/contract';
 import { Server as TusServer } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +12,7 @@ import type { UploadService } from '../../domain/uploads.ts';
 import type { UploadRepository } from '../../ports/metadata-store.ts';
 import { problem } from '../problem.ts';
 import type { HashingFileStore } from './hashing-file-store.ts';
+import { requestBodyStream } from './request-body-stream.ts';
 
 export interface TusUploadsOptions {
   uploads: UploadService;
@@ -128,9 +130,25 @@ export async function tusUploads(app: FastifyInstance, options: TusUploadsOption
       callers.set(request.raw, { principal, request });
     }
     reply.hijack();
+    const webRequest = new NodeRequest({ req: request.raw, res: reply.raw });
+    // Made on first use, as srvx does, but without copying every chunk (see request-body-stream.ts).
+    let body: ReadableStream<Uint8Array> | undefined;
+    if (request.method === 'PATCH' || request.method === 'POST') {
+      Object.defineProperty(webRequest, 'body', {
+        get: () => {
+          body ??= requestBodyStream(request.raw);
+          return body;
+        },
+      });
+    }
     try {
-      const response = await tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }));
-      await sendNodeResponse(reply.raw, await asProblem(request, response));
+      const response = await tus.handleWeb(webRequest);
+      await Promise.race([
+        sendNodeResponse(reply.raw, await asProblem(request, response)),
+        // A client that hung up mid-PATCH leaves a response that never finishes, and
+        // srvx waits for it forever: stop at close, or the user's upload slot leaks.
+        finished(reply.raw).catch(() => {}),
+      ]);
     } finally {
       release?.();
     }
