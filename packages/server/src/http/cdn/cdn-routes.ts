@@ -8,6 +8,7 @@ import type { UrlSigner } from '../../domain/url-signer.ts';
 import type { BlobStore } from '../../ports/blob-store.ts';
 import { sendProblem } from '../problem.ts';
 import { parseRange } from './byte-range.ts';
+import { PublishedFiles } from './published-files.ts';
 
 export const CDN_PREFIX = '/cdn';
 
@@ -39,6 +40,7 @@ const KEY = /^([0-9a-f-]{36})\/([0-9a-z-]+)\/([a-z0-9-]+)\/([0-9a-f-]{36})\.([a-
  */
 export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions): Promise<void> {
   const { files, signer, access, originals } = options;
+  const published = new PublishedFiles(files);
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = decodeURIComponent((request.params as { '*': string })['*']);
@@ -59,7 +61,7 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
 
     let info: Awaited<ReturnType<BlobStore['stat']>>;
     try {
-      info = await files.stat(key);
+      info = await published.stat(key);
     } catch (error) {
       if (error instanceof InvalidBlobKeyError) throw notFound('File');
       throw error;
@@ -95,8 +97,10 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
       reply.header('content-length', String(range.end - range.start + 1));
       return reply.send(await files.read(key, range));
     }
+    const body = await published.read(key, info);
+    if (!body) throw notFound('File');
     reply.header('content-length', String(info.bytes));
-    return reply.send(await files.read(key));
+    return reply.send(body);
   };
 
   // Fastify answers HEAD for GET routes itself, with the headers and no body.
