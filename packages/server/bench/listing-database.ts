@@ -1,0 +1,136 @@
+// The listing benchmark's own connection to the server's database, beside the
+// server's: bulk seeding in one transaction, and the OFFSET baseline, which
+// the metadata store (rightly) does not offer. SQLite by default (node:sqlite
+// on the data folder's flickr.db), PostgreSQL with BENCH_DATABASE=postgres.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import pg from 'pg';
+import type { PhotoRecord } from '../src/ports/metadata-store.ts';
+import { POSTGRES_URL, type TestDatabase } from '../test/harness.ts';
+
+export const BENCH_DATABASE = process.env.BENCH_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
+/**
+ * A database for the benchmark's server. On PostgreSQL a whole database of
+ * its own, not a schema: Kysely's migrator looks for its tables in every
+ * schema, so other servers' schemas in a shared database could confuse it.
+ */
+export async function createBenchDatabase(): Promise<TestDatabase> {
+  if (BENCH_DATABASE === 'sqlite') return { url: undefined, drop: async () => {} };
+  const name = `bench_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+type Row = Record<string, unknown>;
+
+/** A record as a row of the `photos` table: snake_case columns, tags as JSON, booleans as 0 or 1. */
+function photoRow(photo: PhotoRecord): Row {
+  return Object.fromEntries(
+    Object.entries(photo).map(([field, value]) => [
+      field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+      field === 'tags' ? JSON.stringify(value) : typeof value === 'boolean' ? Number(value) : value,
+    ]),
+  );
+}
+
+/** Plain SQL against the server's database, `?` placeholders on both dialects. */
+export interface DirectSql {
+  query(sql: string, parameters?: unknown[]): Promise<Row[]>;
+  /** Inserts photo rows in batches, all in one transaction. */
+  insertPhotos(photos: readonly PhotoRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function sqliteSql(path: string): DirectSql {
+  const db = new DatabaseSync(path);
+  db.exec('pragma busy_timeout = 10000');
+  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prepared = (sql: string) => {
+    const cached = statements.get(sql);
+    if (cached) return cached;
+    const statement = db.prepare(sql);
+    statements.set(sql, statement);
+    return statement;
+  };
+  return {
+    query: async (sql, parameters = []) =>
+      prepared(sql).all(...(parameters as SQLInputValue[])) as Row[],
+    insertPhotos: async (photos) => {
+      const first = photos[0];
+      if (!first) return;
+      const columns = Object.keys(photoRow(first));
+      const insert = prepared(
+        `insert into photos (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+      );
+      db.exec('begin');
+      try {
+        for (const photo of photos)
+          insert.run(...(Object.values(photoRow(photo)) as SQLInputValue[]));
+        db.exec('commit');
+      } catch (error) {
+        db.exec('rollback');
+        throw error;
+      }
+    },
+    close: async () => db.close(),
+  };
+}
+
+async function postgresSql(url: string): Promise<DirectSql> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const numbered = (sql: string) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
+  const query = async (sql: string, parameters: unknown[] = []) =>
+    (await client.query(numbered(sql), parameters)).rows as Row[];
+  return {
+    query,
+    insertPhotos: async (photos) => {
+      const first = photos[0];
+      if (!first) return;
+      const columns = Object.keys(photoRow(first));
+      // PostgreSQL takes at most 65,535 parameters a statement.
+      const perBatch = Math.floor(60_000 / columns.length);
+      await client.query('begin');
+      try {
+        for (let at = 0; at < photos.length; at += perBatch) {
+          const batch = photos.slice(at, at + perBatch);
+          const tuples = batch.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
+          await query(
+            `insert into photos (${columns.join(', ')}) values ${tuples}`,
+            batch.flatMap((photo) => Object.values(photoRow(photo))),
+          );
+        }
+        await client.query('commit');
+        // What autovacuum would do shortly after a bulk load; plans depend on it.
+        await client.query('analyze photos');
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
+    },
+    close: () => client.end(),
+  };
+}
+
+/** Opens a connection of its own to the database a server with this data folder and URL uses. */
+export function connectDirectly(dataDir: string, url: string | undefined): Promise<DirectSql> {
+  return url ? postgresSql(url) : Promise.resolve(sqliteSql(join(dataDir, 'flickr.db')));
+}
