@@ -10,6 +10,7 @@ export type {
 } from './downloads/download-many.ts';
 export * from './errors.ts';
 export { PhotoFailedError, type WaitOptions } from './resources/photos.ts';
+export type { FileDigest } from './uploads/file-digest.ts';
 export type { PhotoMetadata, UploadFileOptions, UploadFileResult } from './uploads/upload-file.ts';
 export type {
   UploadManyEvent,

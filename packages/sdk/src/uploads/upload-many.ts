@@ -1,4 +1,3 @@
-import type { FileDigest } from '@flickr-kit/thumbnail-core';
 import PQueue from 'p-queue';
 import type { Photo } from '../contract/photos.ts';
 import {
@@ -10,6 +9,7 @@ import {
   RateLimitError,
   TimeoutError,
 } from '../errors.ts';
+import type { FileDigest } from './file-digest.ts';
 import {
   clientThumbnailFields,
   digestOf,
@@ -21,6 +21,13 @@ import {
 export interface UploadManyFile {
   path: string;
   metadata?: PhotoMetadata;
+  /**
+   * The file's SHA-256 and size when the caller already knows them (a hash
+   * cache, say): the file is then not read to hash it. A wrong digest makes
+   * the server refuse the upload, so pass one only for a file that has not
+   * changed since it was hashed.
+   */
+  digest?: FileDigest;
 }
 
 export type UploadManyEvent =
@@ -95,7 +102,7 @@ export async function uploadMany(
     inputs.map((file) => async () => {
       options.signal?.throwIfAborted();
       try {
-        const digest = await digestOf({ path: file.path });
+        const digest = file.digest ?? (await digestOf({ path: file.path }));
         digests.set(file.path, digest);
         emit({ type: 'hashed', path: file.path, ...digest });
       } catch (error) {
