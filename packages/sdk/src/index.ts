@@ -11,6 +11,7 @@ export type {
 export * from './errors.ts';
 export { PhotoFailedError, type WaitOptions } from './resources/photos.ts';
 export type { FileDigest } from './uploads/file-digest.ts';
+export { hashFile } from './uploads/hash-file.ts';
 export type { PhotoMetadata, UploadFileOptions, UploadFileResult } from './uploads/upload-file.ts';
 export type {
   UploadManyEvent,
