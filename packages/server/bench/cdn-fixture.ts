@@ -1,6 +1,7 @@
 // The CDN benchmark's world: a server whose cdn folder holds real thumbnails
 // of many photos, some public, some private and shared with a viewer, and the
 // signed URLs the API hands out for them.
+import { join } from 'node:path';
 import { renderRenditions, THUMBNAIL_SPEC } from '@flickr-kit/thumbnail-core';
 import { renditionKey } from '../src/domain/blob-keys.ts';
 import {
@@ -120,7 +121,8 @@ export async function startCdnFixture(
     const server = await startTestServer({}, { role: 'cdn', dataDir: setup.dataDir, database });
     return {
       server,
-      root: cdn.root,
+      // The local store's folder, as the static-file baseline serves it.
+      root: join(setup.dataDir, 'cdn'),
       publicPaths,
       privatePaths,
       publicKeys: publicPaths.map((path) => path.slice('/cdn/'.length, path.indexOf('?'))),

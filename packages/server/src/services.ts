@@ -19,6 +19,7 @@ import { UrlSigner } from './domain/url-signer.ts';
 import { CDN_PREFIX } from './http/cdn/cdn-routes.ts';
 import { HashingFileStore } from './http/tus/hashing-file-store.ts';
 import { UploadStateStore } from './http/tus/upload-state-store.ts';
+import type { BlobStore } from './ports/blob-store.ts';
 import type { Cache } from './ports/cache.ts';
 import type { EventBus } from './ports/event-bus.ts';
 import type { MetadataStore } from './ports/metadata-store.ts';
@@ -29,8 +30,10 @@ export interface Services {
   config: Config;
   log: Logger;
   store: MetadataStore & { description: string };
-  blobs: LocalBlobStore;
-  cdn: LocalBlobStore;
+  /** Private storage of originals and renditions. */
+  blobs: BlobStore;
+  /** What the CDN tier serves. */
+  cdn: BlobStore;
   staging: HashingFileStore;
   bus: EventBus;
   cache: Cache;

@@ -71,4 +71,8 @@ export class FaultyBlobStore implements BlobStore {
   delete(key: string): Promise<void> {
     return this.#inner.delete(key);
   }
+
+  sweepIncoming(olderThanMs: number): Promise<number> {
+    return this.#inner.sweepIncoming(olderThanMs);
+  }
 }

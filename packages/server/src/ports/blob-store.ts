@@ -6,6 +6,18 @@ export interface BlobInfo {
   etag?: string;
 }
 
+/**
+ * A key outside the layout (a path that climbs, an empty or hidden
+ * segment). Every store refuses such keys with this error, so callers can
+ * answer "not found" without knowing which store they talk to.
+ */
+export class InvalidBlobKeyError extends Error {
+  constructor(key: string) {
+    super(`Invalid blob key: ${JSON.stringify(key)}`);
+    this.name = 'InvalidBlobKeyError';
+  }
+}
+
 export interface ByteRange {
   start: number;
   /** Inclusive, as in HTTP ranges. */
@@ -30,4 +42,9 @@ export interface BlobStore {
   /** Copies a blob to another store (the CDN tier's), under the same key. */
   copyTo(key: string, target: BlobStore): Promise<BlobInfo>;
   delete(key: string): Promise<void>;
+  /**
+   * Removes what writers that died left behind (partial files, abandoned
+   * multipart uploads) older than `olderThanMs`; returns how many.
+   */
+  sweepIncoming(olderThanMs: number): Promise<number>;
 }

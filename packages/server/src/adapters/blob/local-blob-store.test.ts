@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidBlobKeyError, LocalBlobStore } from './local-blob-store.ts';
+import { InvalidBlobKeyError } from '../../ports/blob-store.ts';
+import { LocalBlobStore } from './local-blob-store.ts';
 
 describe('LocalBlobStore', () => {
   let dir: string;

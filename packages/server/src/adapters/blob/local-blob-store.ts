@@ -3,17 +3,15 @@ import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobInfo, BlobStore, ByteRange } from '../../ports/blob-store.ts';
+import {
+  type BlobInfo,
+  type BlobStore,
+  type ByteRange,
+  InvalidBlobKeyError,
+} from '../../ports/blob-store.ts';
 
 /** A key is relative, made of safe segments: nothing can climb out of the root. */
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-export class InvalidBlobKeyError extends Error {
-  constructor(key: string) {
-    super(`Invalid blob key: ${JSON.stringify(key)}`);
-    this.name = 'InvalidBlobKeyError';
-  }
-}
 
 /** Where writes land before they are renamed into place; never a valid key (it starts with a dot). */
 export const INCOMING = '.incoming';

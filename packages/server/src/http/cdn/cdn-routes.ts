@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidBlobKeyError } from '../../adapters/blob/local-blob-store.ts';
 import { ORIGINAL } from '../../domain/blob-keys.ts';
 import type { CdnAccess } from '../../domain/cdn-access.ts';
 import { DomainError, notFound } from '../../domain/errors.ts';
 import type { InFlightLimiter } from '../../domain/in-flight-limiter.ts';
 import type { UrlSigner } from '../../domain/url-signer.ts';
-import type { BlobStore } from '../../ports/blob-store.ts';
+import { type BlobStore, InvalidBlobKeyError } from '../../ports/blob-store.ts';
 import { sendProblem } from '../problem.ts';
 import { parseRange } from './byte-range.ts';
 import { PublishedFiles } from './published-files.ts';
