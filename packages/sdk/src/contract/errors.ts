@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   username_taken: 409,
   upload_conflict: 409,
   gone: 410,
+  precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
   range_not_satisfiable: 416,
@@ -34,6 +35,7 @@ export const ERROR_STATUS = {
   too_many_uploads: 429,
   too_many_downloads: 429,
   internal: 500,
+  not_implemented: 501,
   unavailable: 503,
 } as const satisfies Record<string, number>;
 

@@ -24,6 +24,12 @@ export interface ProblemInput {
   detail: string;
   errors?: Problem['errors'];
   retryAfterSeconds?: number | undefined;
+  /**
+   * The HTTP status, when it is not the code's own: the tus endpoint answers
+   * with statuses of its protocol (460) that no code of ours has. RFC 9457
+   * wants the document's `status` to be the one actually sent.
+   */
+  status?: number | undefined;
 }
 
 /** Builds an RFC 9457 problem document for a request. */
@@ -31,7 +37,7 @@ export function problem(request: FastifyRequest, input: ProblemInput): Problem {
   return {
     type: problemType(input.code),
     title: title(input.code),
-    status: ERROR_STATUS[input.code],
+    status: input.status ?? ERROR_STATUS[input.code],
     code: input.code,
     detail: input.detail,
     requestId: String(request.id),

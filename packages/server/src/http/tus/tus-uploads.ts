@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream/promises';
-import { PROBLEM_CONTENT_TYPE, TUS_PATH, UploadResult } from '@flickr-kit/sdk/contract';
+import { TUS_PATH, UploadResult } from '@flickr-kit/sdk/contract';
 import { Server as TusServer } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
@@ -13,6 +13,7 @@ import type { UploadRepository } from '../../ports/metadata-store.ts';
 import { problem } from '../problem.ts';
 import type { HashingFileStore } from './hashing-file-store.ts';
 import { requestBodyStream } from './request-body-stream.ts';
+import { asProblem } from './tus-problems.ts';
 
 export interface TusUploadsOptions {
   uploads: UploadService;
@@ -21,19 +22,6 @@ export interface TusUploadsOptions {
   limiter: InFlightLimiter;
   maxUploadBytes: number;
 }
-
-/** tus's own error bodies are plain text; their statuses map to our codes. */
-const TUS_STATUS_CODES: Record<number, Parameters<typeof problem>[1]['code']> = {
-  400: 'bad_request',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'upload_conflict',
-  410: 'gone',
-  412: 'bad_request',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  460: 'hash_mismatch',
-};
 
 interface Caller {
   principal: Principal;
@@ -155,26 +143,4 @@ export async function tusUploads(app: FastifyInstance, options: TusUploadsOption
   };
   app.all(TUS_PATH, handler);
   app.all(`${TUS_PATH}/*`, handler);
-}
-
-/** Turns tus's plain-text error responses into problem documents; passes everything else through. */
-async function asProblem(request: FastifyRequest, response: Response): Promise<Response> {
-  if (response.status < 400) return response;
-  const text = await response.text();
-  let body: string;
-  try {
-    const parsed = JSON.parse(text) as { code?: unknown };
-    if (typeof parsed.code !== 'string') throw new Error('not a problem');
-    body = text;
-  } catch {
-    const code =
-      TUS_STATUS_CODES[response.status] ?? (response.status >= 500 ? 'internal' : 'bad_request');
-    if (response.status >= 500)
-      request.log.error({ status: response.status, detail: text.trim() }, 'tus request failed');
-    body = JSON.stringify(problem(request, { code, detail: text.trim() || response.statusText }));
-  }
-  const headers = new Headers(response.headers);
-  headers.set('content-type', PROBLEM_CONTENT_TYPE);
-  headers.set('content-length', String(Buffer.byteLength(body)));
-  return new Response(body, { status: response.status, headers });
 }
