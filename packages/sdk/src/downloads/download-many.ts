@@ -21,6 +21,8 @@ export interface DownloadManyOptions {
   concurrency?: number;
   /** Write `<file>.json` beside each file with the photo's metadata (default true). */
   sidecars?: boolean;
+  /** Change nothing: report each photo as `planned` (would download) or `skipped` (already there). */
+  dryRun?: boolean;
   onProgress?: (event: DownloadManyEvent) => void;
   signal?: AbortSignal;
 }
@@ -32,7 +34,8 @@ export type DownloadManyEvent =
 export interface DownloadReportEntry {
   photoId: string;
   path?: string;
-  status: 'downloaded' | 'skipped' | 'failed';
+  /** `planned` only in a dry run: the photo would be downloaded to `path`. */
+  status: 'downloaded' | 'skipped' | 'failed' | 'planned';
   bytes?: number;
   transferred?: number;
   error?: Error;
@@ -151,6 +154,18 @@ export async function downloadMany(
     void queue.add(async () => {
       try {
         const path = await pathFor(photo);
+        if (options.dryRun) {
+          const expected = fileOf(photo, resolution);
+          const present = await holds(path, expected);
+          finish({
+            photoId: photo.id,
+            path,
+            status: present ? 'skipped' : 'planned',
+            bytes: expected.bytes,
+            transferred: 0,
+          });
+          return;
+        }
         const result: DownloadResult = await downloadFile(transport, photo, {
           resolution,
           to: path,
