@@ -1,10 +1,10 @@
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { uuidv7 } from './domain/ids.ts';
 import { cdnRoutes } from './http/cdn/cdn-routes.ts';
 import { authentication } from './http/plugins/authentication.ts';
 import { idempotency } from './http/plugins/idempotency.ts';
 import { problemDetails } from './http/plugins/problem-details.ts';
+import { rateLimits } from './http/plugins/rate-limits.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { albumRoutes } from './http/routes/albums.ts';
 import { metaRoutes } from './http/routes/meta.ts';
@@ -57,7 +57,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = await createFastify(services);
   await app.register(authentication, { accounts: services.accounts });
   await app.register(idempotency, { cache: services.cache });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimits);
   await app.register(metaRoutes, { store: services.store, version: SERVER_VERSION });
   await app.register(accountRoutes, {
     accounts: services.accounts,

@@ -32,8 +32,9 @@ function toProblem(error: FastifyError | Error): ProblemInput | undefined {
   const fastifyError = error as FastifyError;
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return { code: mapped, detail: error.message };
-  if (fastifyError.statusCode === 429)
-    return { code: 'rate_limited', detail: error.message, retryAfterSeconds: 60 };
+  // Rate limits answer with their own DomainError (rate-limits.ts); any other 429 has
+  // set its Retry-After on the reply already, and a made-up one would contradict it.
+  if (fastifyError.statusCode === 429) return { code: 'rate_limited', detail: error.message };
   if (error instanceof SyntaxError) return { code: 'malformed_json', detail: error.message };
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return { code: 'bad_request', detail: error.message };
