@@ -35,6 +35,9 @@ async function createFastify(services: Services): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Time spent in the server (routing, auth, handler, serialisation), so a client or a
+    // benchmark can tell it from the network's share of a round trip.
+    reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
   });
   await app.register(problemDetails);
   return app;
