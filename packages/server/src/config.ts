@@ -56,7 +56,7 @@ export const ConfigSchema = z.object({
   FLICKR_FREE_TIER_PHOTOS: int(1).default(1000).describe('Photos a user may keep'),
   FLICKR_UPLOAD_EXPIRY_HOURS: int(1)
     .default(24)
-    .describe('Incomplete uploads untouched this long are removed'),
+    .describe('Unfinished uploads that receive no bytes for this long are removed'),
   FLICKR_RENDITIONS: z
     .string()
     .default('')

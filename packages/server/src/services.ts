@@ -71,7 +71,6 @@ export async function createServices(
   const staging = new HashingFileStore(
     join(config.dataDir, 'uploads'),
     new UploadStateStore(store.uploads, expiryMs),
-    expiryMs,
   );
   const bus = new LocalEventBus();
   const cache = new LruCache();

@@ -228,6 +228,9 @@ export class UploadService {
           availableAt: now,
           createdAt: now,
         });
+        // From here the staged bytes are the saga's: expiry must not remove them, however
+        // long the saga is backed up or parked.
+        await tx.uploads.finish(upload.id);
       }
       return result;
     });

@@ -2,8 +2,10 @@ import type { UploadRepository } from '../ports/metadata-store.ts';
 import type { UploadStaging } from '../ports/upload-staging.ts';
 
 /**
- * Removes resumable uploads nobody finished before their `Upload-Expires`,
- * bytes and state alike. Finished uploads are removed by the saga.
+ * Removes resumable uploads nobody finished before their `Upload-Expires`
+ * (their last activity plus the expiry period), bytes and state alike.
+ * Finished uploads never expire: the saga needs their bytes until it has
+ * stored them, however long it is backed up or parked, and removes them then.
  */
 export async function expireAbandonedUploads(
   uploads: UploadRepository,

@@ -90,6 +90,11 @@ export interface UploadRecord {
   /** The tus upload as @tus/server serialises it. */
   state: string;
   createdAt: string;
+  /**
+   * When an unfinished upload expires: its last activity (creation or bytes
+   * received) plus the expiry period. Null once it is finished: its bytes
+   * then belong to the saga, which removes them when it has stored them.
+   */
   expiresAt: string | null;
 }
 
@@ -236,6 +241,11 @@ export interface UploadRepository {
   byId(id: string): Promise<UploadRecord | undefined>;
   delete(id: string): Promise<void>;
   ids(): Promise<string[]>;
+  /** Moves an unfinished upload's expiry (bytes arrived); a finished one keeps none. */
+  touch(id: string, expiresAt: string): Promise<void>;
+  /** Marks an upload finished (the pivot recorded its photo): it no longer expires. */
+  finish(id: string): Promise<void>;
+  /** Unfinished uploads whose expiry has passed; finished ones never are. */
   expiredBefore(at: string): Promise<UploadRecord[]>;
 }
 

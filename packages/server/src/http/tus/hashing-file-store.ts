@@ -4,6 +4,7 @@ import type http from 'node:http';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { FileStore } from '@tus/file-store';
+import type { Upload } from '@tus/utils';
 import type { UploadStaging } from '../../ports/upload-staging.ts';
 import type { UploadStateStore } from './upload-state-store.ts';
 
@@ -21,12 +22,52 @@ interface RunningHash {
  */
 export class HashingFileStore extends FileStore implements UploadStaging {
   readonly #hashes = new Map<string, RunningHash>();
+  readonly #state: UploadStateStore;
+  /** Each upload's expiry as its last write left it, until the response reports it. */
+  readonly #expiries = new Map<string, Date>();
 
-  constructor(directory: string, configstore: UploadStateStore, expiryMs: number) {
-    super({ directory, configstore, expirationPeriodInMilliseconds: expiryMs });
+  constructor(directory: string, state: UploadStateStore) {
+    super({ directory, configstore: state, expirationPeriodInMilliseconds: state.expiryMs });
+    this.#state = state;
   }
 
+  /**
+   * @tus/server counts `Upload-Expires` and its 410 Gone from an upload's
+   * `creation_date`; this server counts from the last activity, so that is
+   * the date tus is handed.
+   */
+  override async getUpload(id: string): Promise<Upload> {
+    const upload = await super.getUpload(id);
+    const active = await this.#state.lastActivity(id);
+    if (active) upload.creation_date = active.toISOString();
+    return upload;
+  }
+
+  /** Bytes arriving are activity: at the start, so a long transfer is not expired under it, and at the end. */
   override async write(
+    readable: http.IncomingMessage | Readable,
+    id: string,
+    offset: number,
+  ): Promise<number> {
+    await this.#state.touch(id);
+    try {
+      return await this.#hashingWrite(readable, id, offset);
+    } finally {
+      this.#expiries.set(id, await this.#state.touch(id));
+    }
+  }
+
+  /**
+   * The expiry the last write of an upload set, once: tus computes the
+   * PATCH answer's `Upload-Expires` from the activity before the write.
+   */
+  takeExpiry(id: string): Date | undefined {
+    const expires = this.#expiries.get(id);
+    this.#expiries.delete(id);
+    return expires;
+  }
+
+  async #hashingWrite(
     readable: http.IncomingMessage | Readable,
     id: string,
     offset: number,
@@ -67,6 +108,7 @@ export class HashingFileStore extends FileStore implements UploadStaging {
 
   override async remove(uploadId: string): Promise<void> {
     this.#hashes.delete(uploadId);
+    this.#expiries.delete(uploadId);
     await rm(this.filePath(uploadId), { force: true });
     await rm(this.thumbnailPath(uploadId), { force: true });
     await this.configstore.delete(uploadId);

@@ -102,9 +102,9 @@ export async function tusUploads(app: FastifyInstance, options: TusUploadsOption
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     let release: (() => void) | undefined;
+    const uploadId = request.url.split('?')[0]?.slice(TUS_PATH.length + 1);
     if (request.method !== 'OPTIONS') {
       const principal = authorize(request.principal, 'write') as Principal;
-      const uploadId = request.url.split('?')[0]?.slice(TUS_PATH.length + 1);
       if (uploadId) {
         const record = await uploadRecords.byId(uploadId);
         if (!record || record.ownerId !== principal.user.id) throw notFound('Upload');
@@ -131,6 +131,7 @@ export async function tusUploads(app: FastifyInstance, options: TusUploadsOption
     }
     try {
       const response = await tus.handleWeb(webRequest);
+      reportExpiry(response, staging, uploadId);
       await Promise.race([
         sendNodeResponse(reply.raw, await asProblem(request, response)),
         // A client that hung up mid-PATCH leaves a response that never finishes, and
@@ -143,4 +144,21 @@ export async function tusUploads(app: FastifyInstance, options: TusUploadsOption
   };
   app.all(TUS_PATH, handler);
   app.all(`${TUS_PATH}/*`, handler);
+}
+
+/**
+ * Sets `Upload-Expires` to the expiry the request's write left behind: tus
+ * reports the one from before the write, while expiry counts from the last
+ * bytes received. The upload is the request's own (PATCH) or the one it
+ * created (POST with creation-with-upload).
+ */
+function reportExpiry(
+  response: Response,
+  staging: HashingFileStore,
+  uploadId: string | undefined,
+): void {
+  const id = uploadId || response.headers.get('location')?.split('/').at(-1);
+  const expires = id ? staging.takeExpiry(id) : undefined;
+  if (expires && response.headers.has('upload-expires'))
+    response.headers.set('upload-expires', expires.toUTCString());
 }

@@ -34,6 +34,23 @@ export class SqlUploadRepository implements UploadRepository {
     return rows.map((row) => row.id);
   }
 
+  async touch(id: string, expiresAt: string): Promise<void> {
+    await this.#sql.db
+      .updateTable('uploads')
+      .set({ expiresAt })
+      .where('id', '=', id)
+      .where('expiresAt', 'is not', null)
+      .execute();
+  }
+
+  async finish(id: string): Promise<void> {
+    await this.#sql.db
+      .updateTable('uploads')
+      .set({ expiresAt: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async expiredBefore(at: string): Promise<UploadRecord[]> {
     return this.#sql.db
       .selectFrom('uploads')
