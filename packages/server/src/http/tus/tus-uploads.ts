@@ -83,6 +83,10 @@ export async function tusUploads(app: FastifyInstance, options: TusUploadsOption
           metadata: upload.metadata ?? {},
           sha256: staging.digest(upload.id, upload.size ?? upload.offset),
         });
+        // After a finishing POST, tus re-reads the upload to announce its expiry, but a
+        // finished upload has none, and a duplicate's is already gone (the pivot removed
+        // it): without a creation date tus skips that, instead of answering 404.
+        if (tusRequest.method === 'POST') upload.creation_date = undefined;
         return {
           // Creation-with-upload that completes at once must stay a 201 with its Location.
           status_code: tusRequest.method === 'POST' ? 201 : 200,
@@ -109,10 +113,12 @@ export async function tusUploads(app: FastifyInstance, options: TusUploadsOption
         const record = await uploadRecords.byId(uploadId);
         if (!record || record.ownerId !== principal.user.id) throw notFound('Upload');
       }
-      if (
-        request.method === 'PATCH' ||
-        (request.method === 'POST' && Number(request.headers['content-length'] ?? 0) > 0)
-      ) {
+      // Every request that carries bytes takes the user's transfer slot: a POST
+      // (creation-with-upload) does when it has a length, or is chunked and has none.
+      const carriesBytes =
+        Number(request.headers['content-length'] ?? 0) > 0 ||
+        request.headers['transfer-encoding'] !== undefined;
+      if (request.method === 'PATCH' || (request.method === 'POST' && carriesBytes)) {
         release = limiter.acquire(principal.user.id);
       }
       callers.set(request.raw, { principal, request });
