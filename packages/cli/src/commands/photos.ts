@@ -1,0 +1,225 @@
+import type { FlickrClient, Photo, PhotoChanges } from '@flickr-kit/sdk';
+import { type Command, Option } from 'commander';
+import type { CliContext } from '../context.ts';
+import { ExitCode, isFatal, oneLine, UsageError } from '../exit-codes.ts';
+import { formatBytes } from '../output/format.ts';
+import { shortDate, table } from '../output/table.ts';
+import { findAlbum } from '../transfers/photo-source.ts';
+import { examples, list, positiveInt, type Wrap } from './define.ts';
+
+interface ListOptions {
+  user?: string;
+  album?: string;
+  limit?: number;
+  after?: string;
+  before?: string;
+}
+
+interface EditOptions {
+  title?: string;
+  description?: string;
+  tags?: string[];
+  public?: boolean;
+  private?: boolean;
+  album?: string | false;
+  comments?: boolean;
+}
+
+export function photoCommands(program: Command, wrap: Wrap): void {
+  const photos = program.command('photos').description('list, show, edit and delete photos');
+
+  examples(
+    photos
+      .command('ls')
+      .description('list photos, newest first: yours, another user’s, or an album’s')
+      .option('--user <name>', 'whose photos (default: yours)')
+      .option('--album <name>', 'only this album (by name or id)')
+      .option('--limit <n>', 'at most n photos (default: all)', positiveInt('--limit'))
+      .option('--after <cursor>', 'start after this cursor (from a previous --json listing)')
+      .option('--before <cursor>', 'the page before this cursor')
+      .action(wrap(listPhotos)),
+    [
+      'flickr-cli photos ls',
+      'flickr-cli photos ls --user bob --album Holidays --limit 20',
+      'flickr-cli photos ls --json | jq -r .id',
+    ],
+  );
+
+  examples(
+    photos
+      .command('show')
+      .description('one photo’s metadata, status, renditions and signed URLs')
+      .argument('<id>', 'the photo’s id')
+      .action(
+        wrap(async (context, id: string) => {
+          const photo = await context.client().photos.get(id, { signal: context.signal });
+          context.print(() => describePhoto(photo), photo);
+          return undefined;
+        }),
+      ),
+    [
+      'flickr-cli photos show 0193a4c2-…',
+      'flickr-cli photos show 0193a4c2-… --json | jq .renditions',
+    ],
+  );
+
+  examples(
+    photos
+      .command('edit')
+      .description('change a photo’s title, description, tags, visibility, comments or album')
+      .argument('<id>', 'the photo’s id')
+      .option('--title <text>', 'new title')
+      .option('--description <text>', 'new description')
+      .option('--tags <list>', 'comma-separated tags (replaces the old ones; "" clears them)', list)
+      .addOption(new Option('--public', 'anyone may see it').conflicts('private'))
+      .addOption(new Option('--private', 'only you and those you share with'))
+      .option('--album <name>', 'move it to this album (created when missing)')
+      .option('--no-album', 'move it out of its album')
+      .option('--comments', 'allow comments')
+      .option('--no-comments', 'turn comments off')
+      .action(wrap(editPhoto)),
+    [
+      'flickr-cli photos edit 0193a4c2-… --title "Sunset" --tags beach,evening --public',
+      'flickr-cli photos edit 0193a4c2-… --no-album',
+    ],
+  );
+
+  examples(
+    photos
+      .command('rm')
+      .description('delete photos: unreachable at once, their files purged later')
+      .argument('<ids...>', 'photo ids')
+      .action(wrap(removePhotos)),
+    ['flickr-cli photos rm 0193a4c2-… 0193a4c3-…'],
+  );
+}
+
+async function listPhotos(context: CliContext, options: ListOptions) {
+  if (options.after && options.before)
+    throw new UsageError('--after and --before do not go together');
+  const client = context.client();
+  const username = options.user ?? (await context.me(client));
+  const query = {
+    ...(options.limit ? { limit: Math.min(options.limit, 100) } : {}),
+    ...(options.after ? { after: options.after } : {}),
+    ...(options.before ? { before: options.before } : {}),
+  };
+  const requestOptions = { signal: context.signal };
+  const source = options.album
+    ? client.albums.photos(
+        (await findAlbum(context, client, username, options.album)).id,
+        query,
+        requestOptions,
+      )
+    : client.photos.list(username, query, requestOptions);
+  const rows: string[][] = [];
+  let count = 0;
+  for await (const photo of source) {
+    if (options.limit && count >= options.limit) break;
+    count++;
+    if (context.json) context.print('', photo);
+    else
+      rows.push([
+        photo.id,
+        photo.title || photo.originalName,
+        photo.status,
+        photo.visibility,
+        photo.album?.name ?? '-',
+        formatBytes(photo.bytes),
+        shortDate(photo.createdAt),
+      ]);
+  }
+  if (!context.json)
+    context.print(
+      rows.length
+        ? table(
+            ['ID', 'TITLE', 'STATUS', 'VISIBILITY', 'ALBUM', 'SIZE', 'CREATED'],
+            rows,
+            context.io.stdout.columns ?? 160,
+          )
+        : `${username} has no photos you can see${options.album ? ` in ${options.album}` : ''}`,
+      null,
+    );
+  return undefined;
+}
+
+function describePhoto(photo: Photo): string {
+  const lines: [string, string][] = [
+    ['id', photo.id],
+    ['title', photo.title || '-'],
+    ['description', photo.description || '-'],
+    ['tags', photo.tags.join(', ') || '-'],
+    [
+      'file',
+      `${photo.originalName} (${formatBytes(photo.bytes)}${photo.width ? `, ${photo.width}×${photo.height}` : ''})`,
+    ],
+    ['sha256', photo.sha256],
+    ['album', photo.album?.name ?? '-'],
+    ['visibility', photo.visibility],
+    ['comments', photo.commentsEnabled ? 'on' : 'off'],
+    ['status', `${photo.status}${photo.statusReason ? `: ${photo.statusReason}` : ''}`],
+    ['taken', photo.capturedAt ?? '-'],
+    ['camera', photo.camera ?? '-'],
+    ['location', photo.location ? `${photo.location.latitude}, ${photo.location.longitude}` : '-'],
+    ['created', photo.createdAt],
+    ...photo.renditions.map((r): [string, string] => [
+      r.name,
+      `${r.width}×${r.height} ${r.format}, ${formatBytes(r.bytes)}, by the ${r.renderedBy}`,
+    ]),
+  ];
+  const width = Math.max(...lines.map(([key]) => key.length));
+  return lines.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n');
+}
+
+async function editPhoto(context: CliContext, id: string, options: EditOptions) {
+  const client = context.client();
+  const changes: PhotoChanges = {
+    ...(options.title !== undefined ? { title: options.title } : {}),
+    ...(options.description !== undefined ? { description: options.description } : {}),
+    ...(options.tags !== undefined ? { tags: options.tags } : {}),
+    ...(options.public
+      ? { visibility: 'public' as const }
+      : options.private
+        ? { visibility: 'private' as const }
+        : {}),
+    ...(options.comments !== undefined ? { commentsEnabled: options.comments } : {}),
+  };
+  if (options.album === false) changes.albumId = null;
+  else if (typeof options.album === 'string')
+    changes.albumId = await albumIdFor(context, client, options.album);
+  if (Object.keys(changes).length === 0)
+    throw new UsageError('nothing to change: give at least one option (see --help)');
+  const photo = await client.photos.update(id, changes, { signal: context.signal });
+  context.print(() => describePhoto(photo), photo);
+  return undefined;
+}
+
+async function albumIdFor(
+  context: CliContext,
+  client: FlickrClient,
+  name: string,
+): Promise<string> {
+  const me = await context.me(client);
+  const existing = (await client.albums.list(me, { signal: context.signal })).find(
+    (a) => a.name === name || a.id === name,
+  );
+  return existing?.id ?? (await client.albums.create(name, { signal: context.signal })).id;
+}
+
+async function removePhotos(context: CliContext, ids: string[]) {
+  const client = context.client();
+  let failed = 0;
+  for (const id of ids) {
+    try {
+      await client.photos.delete(id, { signal: context.signal });
+      context.print(`deleted ${id}`, { id, status: 'deleted' });
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      failed++;
+      const message = oneLine(error as Error);
+      context.io.stderr.write(`flickr-cli: ${id}: ${message}\n`);
+      if (context.json) context.print('', { id, status: 'failed', error: message });
+    }
+  }
+  return failed ? ExitCode.failed : undefined;
+}

@@ -1,0 +1,127 @@
+import type { FileDigest, FlickrClient, PhotoMetadata, UploadReportEntry } from '@flickr-kit/sdk';
+import type { CliContext } from '../context.ts';
+import { oneLine } from '../exit-codes.ts';
+import type { LocalFile } from '../files/walk.ts';
+import type { Reporter } from '../output/reporter.ts';
+import PQueue from '../p-queue.ts';
+import { displayPath } from './display-path.ts';
+
+export interface UploadBatchOptions {
+  metadataFor: (file: LocalFile) => PhotoMetadata;
+  /** At most this many transfers at once; the server's limit wins when lower. */
+  concurrency?: number;
+  clientThumbnails: boolean;
+  /** Wait until every uploaded photo is processed (thumbnails made), reporting each. */
+  wait: boolean;
+}
+
+export interface UploadBatchResult {
+  /** Photo id per local path, for every file that is on the server now. */
+  photoIds: Map<string, string>;
+}
+
+const isAbort = (error: unknown) => error instanceof Error && error.name === 'AbortError';
+
+/**
+ * Sends hashed files with the SDK's uploadMany: it asks the server which it
+ * has, uploads only the rest (resuming interrupted ones) and reports each
+ * file; this turns its events into the reporter's phases and items.
+ */
+export async function uploadBatch(
+  context: CliContext,
+  client: FlickrClient,
+  reporter: Reporter,
+  files: readonly LocalFile[],
+  digests: ReadonlyMap<string, FileDigest>,
+  options: UploadBatchOptions,
+): Promise<UploadBatchResult> {
+  const hashed = files.filter((file) => digests.has(file.path));
+  const photoIds = new Map<string, string>();
+  if (hashed.length === 0) return { photoIds };
+  reporter.phase('checking', { files: hashed.length });
+  const byPath = new Map(hashed.map((file) => [file.path, file]));
+
+  const report = await client.uploads.uploadMany(
+    hashed.map((file) => ({
+      path: file.path,
+      digest: digests.get(file.path) as FileDigest,
+      metadata: options.metadataFor(file),
+    })),
+    {
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      clientThumbnails: options.clientThumbnails,
+      signal: context.signal,
+      onProgress: (event) => {
+        if (event.type === 'checked') {
+          // uploadMany checks in batches; the phase begins with the first.
+          if (reporter.model.phase !== 'uploading')
+            reporter.phase('uploading', { files: hashed.length });
+        } else if (event.type === 'progress') {
+          if (!reporter.model.active.has(event.path))
+            reporter.start(event.path, displayPath(event.path), event.bytesTotal);
+          reporter.advance(event.path, event.bytesSent, event.bytesTotal);
+          reporter.totals({ bytes: event.totalBytes });
+        } else if (event.type === 'file') {
+          itemOf(reporter, event.entry, byPath.get(event.entry.path));
+        }
+      },
+    },
+  );
+  for (const entry of report) if (entry.photoId) photoIds.set(entry.path, entry.photoId);
+
+  if (options.wait && !context.signal.aborted) {
+    const uploaded = report.filter((entry) => entry.status === 'uploaded' && entry.photoId);
+    await waitForProcessing(context, client, reporter, uploaded);
+  }
+  return { photoIds };
+}
+
+function itemOf(reporter: Reporter, entry: UploadReportEntry, file: LocalFile | undefined): void {
+  // An upload stopped by Ctrl-C is not a failure: it resumes on the next run.
+  if (entry.status === 'failed' && isAbort(entry.error)) return;
+  const path = displayPath(entry.path);
+  if (entry.status === 'failed') {
+    reporter.item(
+      { path, status: 'failed', error: entry.error ? oneLine(entry.error) : 'failed' },
+      0,
+      entry.path,
+    );
+    return;
+  }
+  reporter.item(
+    {
+      path,
+      status: entry.status,
+      ...(entry.photoId ? { photoId: entry.photoId } : {}),
+      ...(entry.bytes !== undefined ? { bytes: entry.bytes } : {}),
+      ...(entry.reason ? { reason: entry.reason } : {}),
+    },
+    entry.status === 'uploaded' ? (entry.bytes ?? file?.size ?? 0) : 0,
+    entry.path,
+  );
+}
+
+/** The processing phase: polls each new photo until it is ready or failed, a few at a time. */
+async function waitForProcessing(
+  context: CliContext,
+  client: FlickrClient,
+  reporter: Reporter,
+  uploaded: readonly UploadReportEntry[],
+): Promise<void> {
+  if (uploaded.length === 0) return;
+  reporter.phase('processing', { files: uploaded.length });
+  const queue = new PQueue({ concurrency: 8 });
+  await queue.addAll(
+    uploaded.map((entry) => async () => {
+      const path = displayPath(entry.path);
+      const photoId = entry.photoId as string;
+      try {
+        await client.photos.waitUntilReady(photoId, { signal: context.signal, timeoutMs: 600_000 });
+        reporter.item({ path, photoId, status: 'ready' });
+      } catch (error) {
+        if (isAbort(error)) return;
+        reporter.item({ path, photoId, status: 'failed', error: oneLine(error as Error) });
+      }
+    }),
+  );
+}
