@@ -19,6 +19,9 @@ export const SERVER_VERSION = '0.1.0';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** Room for Upload-Metadata at its largest (a thumbnail of CLIENT_THUMBNAIL_MAX_BYTES, base64) and the usual headers. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
 /** What every Fastify instance of the server shares: logging, request ids, validation, problem documents. */
 async function createFastify(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
@@ -30,6 +33,9 @@ async function createFastify(services: Services): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Upload-Metadata carries a client-rendered thumbnail (up to 16 KiB, base64) beside
+    // the other fields: Node's default of 16 KiB for all headers refused it with a 431.
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import type { Photo } from '@flickr-kit/sdk/contract';
+import { CLIENT_THUMBNAIL_MAX_BYTES, type Photo } from '@flickr-kit/sdk/contract';
 import { RENDER_SPEC_VERSION, renderRenditions } from '@flickr-kit/thumbnail-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
 import { sha256, testPhoto, tusUpload, uploadPhoto } from './uploads.ts';
@@ -52,6 +53,7 @@ describe('upload policies', () => {
     server = await startTestServer({
       FLICKR_FREE_TIER_PHOTOS: '4',
       FLICKR_CLIENT_RENDER_DENYLIST: 'flickr-sdk/0.0.9-buggy',
+      FLICKR_LOGIN_ATTEMPTS_PER_MINUTE: '1000',
     });
     ({ token } = await registerUser(server.url));
   });
@@ -109,26 +111,78 @@ describe('upload policies', () => {
     ]);
   });
 
+  const TRUSTED = { thumbnailSpecVersion: RENDER_SPEC_VERSION, clientVersion: 'flickr-sdk/0.1.0' };
+  /** The thumbnail thumbnail-core renders for a photo: what a trusted client sends. */
+  const rendered = async (data: Buffer) =>
+    ((await renderRenditions(data))[0] as { data: Buffer }).data;
+
   it.each([
     [
       'another renderer version',
-      { thumbnailSpecVersion: '0+old', clientVersion: 'flickr-sdk/0.1.0' },
+      async (data: Buffer) => ({
+        thumbnail: await rendered(data),
+        fields: { ...TRUSTED, thumbnailSpecVersion: '0+old' },
+      }),
     ],
     [
       'a deny-listed client release',
-      { thumbnailSpecVersion: RENDER_SPEC_VERSION, clientVersion: 'flickr-sdk/0.0.9-buggy' },
+      async (data: Buffer) => ({
+        thumbnail: await rendered(data),
+        fields: { ...TRUSTED, clientVersion: 'flickr-sdk/0.0.9-buggy' },
+      }),
     ],
-  ])('renders the thumbnail itself when it comes from %s', async (_case, fields) => {
-    const data = await testPhoto(_case.length + 20);
-    const [thumbnail] = await renderRenditions(data);
+    [
+      'a client that does not say its version',
+      async (data: Buffer) => ({
+        thumbnail: await rendered(data),
+        fields: { thumbnailSpecVersion: RENDER_SPEC_VERSION },
+      }),
+    ],
+    [
+      'a PNG of the right size (the spec says JPEG)',
+      async (data: Buffer) => ({
+        thumbnail: await sharp(await rendered(data))
+          .png()
+          .toBuffer(),
+        fields: TRUSTED,
+      }),
+    ],
+    [
+      'a JPEG of the wrong size',
+      async (data: Buffer) => ({
+        thumbnail: await sharp(data).resize(40, 30).jpeg().toBuffer(),
+        fields: TRUSTED,
+      }),
+    ],
+    [
+      'bytes that only start like a JPEG',
+      async () => ({
+        thumbnail: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]),
+        fields: TRUSTED,
+      }),
+    ],
+    [
+      // Still within what Upload-Metadata may carry, one byte over what the server keeps.
+      'a thumbnail over the size limit',
+      async (data: Buffer) => {
+        const real = await rendered(data);
+        const padding = Buffer.alloc(CLIENT_THUMBNAIL_MAX_BYTES + 1 - real.length);
+        return { thumbnail: Buffer.concat([real, padding]), fields: TRUSTED };
+      },
+    ],
+  ])('renders the thumbnail itself when the client sends %s', async (_case, make) => {
+    // A user of its own: the free tier here is small.
+    const user = await registerUser(server.url);
+    const data = await testPhoto(20 + _case.length);
+    const { thumbnail, fields } = await make(data);
     const result = await uploadPhoto(server.url, data, {
-      token,
-      metadata: { thumbnail: thumbnail!.data.toString('base64'), ...fields },
+      token: user.token,
+      metadata: { thumbnail: thumbnail.toString('base64'), ...fields },
     });
     expect(result.clientThumbnail).toBe('rejected');
-    const ready = await readyPhoto(server, token, result.photo.id);
+    const ready = await readyPhoto(server, user.token, result.photo.id);
     expect(ready.renditions).toEqual([
-      expect.objectContaining({ name: 'thumbnail', renderedBy: 'server' }),
+      expect.objectContaining({ name: 'thumbnail', renderedBy: 'server', width: 50, height: 38 }),
     ]);
   });
 
