@@ -71,6 +71,7 @@ export async function startRole(
           purgeDeletedPhotos(
             services.store,
             [services.cdn, services.blobs],
+            services.renditions,
             config.purgeAfterHours * HOUR,
           ),
       },

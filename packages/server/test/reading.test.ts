@@ -193,6 +193,7 @@ describe('reading photos, albums, shares and the CDN tier', () => {
     await purgeDeletedPhotos(
       server.services.store,
       [server.services.cdn, server.services.blobs],
+      server.services.renditions,
       0,
     );
     expect(await server.services.cdn.stat(key)).toBeUndefined();

@@ -30,6 +30,7 @@ export function photoRecord(ownerId: string, overrides: Partial<PhotoRecord> = {
     longitude: null,
     placeholder: null,
     originalKey: null,
+    blobFolder: null,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,

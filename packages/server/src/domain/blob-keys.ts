@@ -19,19 +19,31 @@ const EXTENSIONS: Record<string, string> = {
 
 export const extensionFor = (format: string | null): string => EXTENSIONS[format ?? ''] ?? 'bin';
 
-export function originalKey(photo: {
+/** What a photo's keys are made of. */
+export interface KeyedPhoto {
   ownerId: string;
   albumId: string | null;
   id: string;
-  format: string | null;
-}): string {
-  return `${photo.ownerId}/${albumSegment(photo.albumId)}/${ORIGINAL}/${photo.id}.${extensionFor(photo.format)}`;
+  /** The folder fixed at the pivot; without one, the photo's album now. */
+  blobFolder?: string | null;
 }
 
-export function renditionKey(
-  photo: { ownerId: string; albumId: string | null; id: string },
-  name: string,
-  format: string,
-): string {
-  return `${photo.ownerId}/${albumSegment(photo.albumId)}/${name}/${photo.id}.${extensionFor(format)}`;
+/** The folder for a photo in an album, as the pivot fixes it. */
+export const folderFor = (ownerId: string, albumId: string | null): string =>
+  `${ownerId}/${albumSegment(albumId)}`;
+
+/**
+ * A photo's folder. Fixed at the pivot and kept in the row, so a photo moved
+ * to another album, or whose album is deleted, while the saga runs still has
+ * all of its files in one place, where the steps before wrote them.
+ */
+export const folderOf = (photo: KeyedPhoto): string =>
+  photo.blobFolder ?? folderFor(photo.ownerId, photo.albumId);
+
+export function originalKey(photo: KeyedPhoto & { format: string | null }): string {
+  return `${folderOf(photo)}/${ORIGINAL}/${photo.id}.${extensionFor(photo.format)}`;
+}
+
+export function renditionKey(photo: KeyedPhoto, name: string, format: string): string {
+  return `${folderOf(photo)}/${name}/${photo.id}.${extensionFor(format)}`;
 }

@@ -13,6 +13,7 @@ import { hashFile, type ImageProbe, probe, ThumbnailError } from '@flickr-kit/th
 import type { EventBus } from '../ports/event-bus.ts';
 import type { MetadataStore, PhotoRecord } from '../ports/metadata-store.ts';
 import type { UploadStaging } from '../ports/upload-staging.ts';
+import { folderFor } from './blob-keys.ts';
 import { checkClientThumbnail } from './client-thumbnail.ts';
 import { DomainError } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
@@ -211,6 +212,8 @@ export class UploadService {
         longitude: image.gps?.longitude ?? null,
         placeholder: null,
         originalKey: null,
+        // Every file the saga writes goes here, wherever the photo moves meanwhile.
+        blobFolder: folderFor(upload.ownerId, album?.id ?? null),
         createdAt: now,
         updatedAt: now,
         deletedAt: null,

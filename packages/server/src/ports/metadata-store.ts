@@ -54,6 +54,11 @@ export interface PhotoRecord {
   placeholder: string | null;
   /** Where the original is stored, once the saga has stored it. */
   originalKey: string | null;
+  /**
+   * The folder (`<user>/<album>`) every file of the photo is written under,
+   * fixed at the pivot; null for photos recorded before there was one.
+   */
+  blobFolder: string | null;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;

@@ -55,8 +55,9 @@ export type Step = (
 const clientThumbnailOf = (event: OutboxEvent) => event.payload.clientThumbnail === true;
 
 /**
- * Where the original lives: fixed by the first step and recorded with its
- * transition, so a photo moved to another album mid-saga keeps one set of files.
+ * Where the original lives: recorded with the first step's transition. Its
+ * folder, like every other file's, is the one fixed at the pivot, so a photo
+ * moved to another album mid-saga keeps one set of files in one place.
  */
 const storedOriginal = (photo: PhotoRecord) => photo.originalKey ?? originalKey(photo);
 

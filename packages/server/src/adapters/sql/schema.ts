@@ -54,6 +54,7 @@ export interface PhotosTable {
   longitude: number | null;
   placeholder: string | null;
   originalKey: string | null;
+  blobFolder: string | null;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
