@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { CliContext } from '../context.ts';
 import type { ExitCode } from '../exit-codes.ts';
 
@@ -30,7 +30,7 @@ export function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1)
-      throw new Error(`${name} must be a whole number ≥ 1, got ${value}`);
+      throw new InvalidArgumentError(`${name} must be a whole number ≥ 1, got ${value}`);
     return n;
   };
 }

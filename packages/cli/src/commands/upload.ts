@@ -109,6 +109,8 @@ async function upload(context: CliContext, paths: string[], options: UploadOptio
     ...(options.exclude ? { exclude: options.exclude } : {}),
   };
   try {
+    // A refused token fails now, not after hashing the whole archive.
+    await context.me(client);
     reporter.phase('scanning');
     const files = await walk(paths, walkOptions);
     if (files.length === 0) reporter.message('no image files found', 'warn');
