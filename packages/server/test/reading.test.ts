@@ -201,19 +201,26 @@ describe('reading photos, albums, shares and the CDN tier', () => {
     expect(await server.services.store.photos.byId(photo.id)).toBeUndefined();
   });
 
-  it('lets one original download run at a time per user; thumbnails are not limited', async () => {
-    // Large enough (noise compresses badly) that the first download stays in flight while unread.
+  /** A ready photo large enough (noise compresses badly) that a download stays in flight while unread. */
+  async function bigPhoto(owner: User, seed: number, visibility = 'private'): Promise<Photo> {
     const noise = Buffer.from(
-      Array.from({ length: 2000 * 1500 * 3 }, (_, i) => (i * 2654435761) >>> 24),
+      Array.from({ length: 2000 * 1500 * 3 }, (_, i) => ((i + seed) * 2654435761) >>> 24),
     );
     const big = await sharp(noise, { raw: { width: 2000, height: 1500, channels: 3 } })
       .jpeg({ quality: 95 })
       .toBuffer();
-    const { photo: uploaded } = await uploadPhoto(server.url, big, { token: alice.token });
-    const photo = await eventually(async () => {
-      const { body } = await api(alice, 'GET', `/v1/photos/${uploaded.id}`);
+    const { photo: uploaded } = await uploadPhoto(server.url, big, {
+      token: owner.token,
+      metadata: { visibility },
+    });
+    return eventually(async () => {
+      const { body } = await api(owner, 'GET', `/v1/photos/${uploaded.id}`);
       return body.status === 'ready' ? body : undefined;
     });
+  }
+
+  it('lets one original download run at a time per user; thumbnails are not limited', async () => {
+    const photo = await bigPhoto(alice, 0);
     const first = await cdn(photo.originalUrl as string);
     const reader = first.body?.getReader();
     try {
@@ -230,5 +237,42 @@ describe('reading photos, albums, shares and the CDN tier', () => {
     await eventually(async () =>
       (await cdn(photo.originalUrl as string)).status === 200 ? true : undefined,
     );
+  });
+
+  it('counts a public original against the signed-in user who asked for it, and anonymous callers by address', async () => {
+    const photo = await bigPhoto(alice, 1, 'public');
+    const urlFor = async (user: User | undefined) =>
+      (await api(user, 'GET', `/v1/photos/${photo.id}`)).body.originalUrl as string;
+    const [forBob, forCarol, forAnyone] = [
+      await urlFor(bob),
+      await urlFor(carol),
+      await urlFor(undefined),
+    ];
+    expect(forBob).toContain(`v=${bob.userId}`);
+    expect(forAnyone).toContain('v=-');
+    // Thumbnails of a public photo stay the same URL for everyone, for shared caches.
+    expect((await api(bob, 'GET', `/v1/photos/${photo.id}`)).body.renditions[0]?.url).toContain(
+      'v=-',
+    );
+
+    const held = await cdn(forBob);
+    const reader = held.body?.getReader();
+    try {
+      // Bob, Carol and anonymous callers all come from this one address.
+      expect((await cdn(forBob)).status).toBe(429);
+      const carols = await cdn(forCarol);
+      expect(carols.status).toBe(200);
+      await carols.arrayBuffer();
+      const anonymous = await cdn(forAnyone);
+      expect(anonymous.status).toBe(200);
+      const anonymousReader = anonymous.body?.getReader();
+      try {
+        expect((await cdn(forAnyone)).status).toBe(429);
+      } finally {
+        await anonymousReader?.cancel();
+      }
+    } finally {
+      await reader?.cancel();
+    }
   });
 });

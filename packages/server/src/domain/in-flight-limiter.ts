@@ -4,7 +4,9 @@ import { DomainError } from './errors.ts';
 /**
  * Caps work in flight per user (uploads one at a time, originals one at a
  * time): a request over the cap gets `429` with `Retry-After` at once rather
- * than queueing. Counts live in this process.
+ * than queueing. Counts live in this process, so with several API or CDN
+ * processes the cap holds per process: a user could run one transfer on
+ * each. Counting through the Cache port (Redis) is the scale-out path.
  */
 export class InFlightLimiter {
   readonly #limit: number;

@@ -17,8 +17,13 @@ export function toPhoto(
   renditions: RenditionRecord[],
   urls: UrlContext,
 ): Photo {
-  const viewer = photo.visibility === 'public' ? ANYONE : (urls.viewerId ?? ANYONE);
-  const sign = (key: string) => urls.signer.url(key, viewer, urls.expires);
+  const caller = urls.viewerId ?? ANYONE;
+  // A public photo's renditions are signed for anyone, so every viewer (and every
+  // shared cache) gets the same URLs. Its original is signed for the caller: the
+  // CDN tier limits original downloads per URL viewer, and keys a URL for anyone
+  // by client address, which many users behind one NAT share.
+  const shared = photo.visibility === 'public' ? ANYONE : caller;
+  const sign = (key: string, viewer: string) => urls.signer.url(key, viewer, urls.expires);
   return {
     id: photo.id,
     ownerId: photo.ownerId,
@@ -52,10 +57,10 @@ export function toPhoto(
         format,
         renderedBy,
         specVersion,
-        url: sign(path),
+        url: sign(path, shared),
       }),
     ),
-    originalUrl: photo.originalKey ? sign(photo.originalKey) : null,
+    originalUrl: photo.originalKey ? sign(photo.originalKey, caller) : null,
     urlsExpireAt: new Date(urls.expires * 1000).toISOString(),
     createdAt: photo.createdAt,
     updatedAt: photo.updatedAt,

@@ -15,7 +15,11 @@ export interface CdnRoutesOptions {
   files: BlobStore;
   signer: UrlSigner;
   access: CdnAccess;
-  /** Originals one at a time per viewer; thumbnails are not limited. */
+  /**
+   * Originals one at a time per URL viewer (the API signs originals for the
+   * signed-in caller), by client address for URLs signed for anyone;
+   * thumbnails are not limited.
+   */
   originals: InFlightLimiter;
 }
 
