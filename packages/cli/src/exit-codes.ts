@@ -49,6 +49,8 @@ export function describeFailure(
   if (error instanceof CliError) return { code: error.exitCode, message: error.message };
   if (error instanceof AbortError || (error instanceof Error && error.name === 'AbortError'))
     return { code: ExitCode.interrupted, message: 'interrupted' };
+  if (error instanceof AuthenticationError && error.code === 'invalid_credentials')
+    return { code: ExitCode.authentication, message: error.detail };
   if (error instanceof AuthenticationError)
     return {
       code: ExitCode.authentication,
