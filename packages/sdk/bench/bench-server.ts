@@ -1,5 +1,6 @@
-// Starts flickr-server in a child process on a temporary data folder, so a
-// benchmark's client and the server do not share an event loop.
+// Starts flickr-server in a child process, so a benchmark's client and the
+// server do not share an event loop, and so a test can SIGKILL the server
+// mid-request and start it again on the same data folder and port.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,20 +10,44 @@ import { fileURLToPath } from 'node:url';
 const MAIN = fileURLToPath(new URL('../../server/src/main.ts', import.meta.url));
 
 export interface BenchServer {
+  /** The API's URL, or undefined for a role without one (`worker`). */
   url: string;
+  port: number;
   dataDir: string;
+  /** Kills the process with a signal (SIGKILL: no graceful anything) and waits until it is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** The same role again, on the same data folder and port, after {@link kill}. */
+  restart(): Promise<BenchServer>;
+  /** Graceful stop, then the data folder is deleted. */
   stop(): Promise<void>;
+}
+
+export interface BenchServerOptions {
+  env?: Record<string, string>;
+  /** `all` (default), `serve` (API only: no saga worker), `worker` (saga and jobs only), `cdn`. */
+  role?: string;
+  /** An existing data folder (kept on stop) instead of a new temporary one. */
+  dataDir?: string;
+  port?: number;
 }
 
 export async function startBenchServer(
   env: Record<string, string> = {},
   role = 'all',
 ): Promise<BenchServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'flickr-bench-'));
+  return startServerProcess({ env, role });
+}
+
+export async function startServerProcess(options: BenchServerOptions = {}): Promise<BenchServer> {
+  const { env = {}, role = 'all' } = options;
+  const owned = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'flickr-bench-')));
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : []),
       '--conditions=source',
       MAIN,
       role,
@@ -31,7 +56,7 @@ export async function startBenchServer(
       env: {
         ...process.env,
         FLICKR_DATA_DIR: dataDir,
-        FLICKR_PORT: '0',
+        FLICKR_PORT: String(options.port ?? 0),
         FLICKR_LOG_LEVEL: 'warn',
         FLICKR_LOGIN_ATTEMPTS_PER_MINUTE: '1000',
         ...env,
@@ -39,23 +64,31 @@ export async function startBenchServer(
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let banner = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       banner += chunk;
-      const match = /API\s+(http:\/\/\S+)/.exec(banner);
-      if (match) resolve(match[1] as string);
+      const api = /API\s+(http:\/\/\S+)/.exec(banner);
+      if (api) resolve(api[1] as string);
+      else if (/is running/.test(banner) && /data\s/.test(banner)) resolve('');
     });
     child.once('exit', (code) => reject(new Error(`flickr-server exited with ${code}: ${banner}`)));
   });
-  return {
+  const port = url ? Number(new URL(url).port) : 0;
+  const server: BenchServer = {
     url,
+    port,
     dataDir,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+    kill: async (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
-      await rm(dataDir, { recursive: true, force: true });
+    },
+    restart: () => startServerProcess({ ...options, dataDir, ...(port ? { port } : {}) }),
+    stop: async () => {
+      await server.kill('SIGTERM');
+      if (owned) await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
 }

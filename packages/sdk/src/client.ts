@@ -1,4 +1,5 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { DEFAULT_MAX_RETRY_AFTER_MS } from './core/retry.ts';
 import type { FetchFunction } from './core/transport.ts';
 import { Transport } from './core/transport.ts';
 import { Albums } from './resources/albums.ts';
@@ -20,7 +21,23 @@ export interface ClientOptions {
   timeout?: number;
   /** Retries of connection errors, 408, 429 and 5xx (default 2). */
   maxRetries?: number;
-  /** A fetch implementation (default: undici's, with a keep-alive connection pool). */
+  /**
+   * The longest `Retry-After` a call waits out before retrying, in
+   * milliseconds (default 60 s). A longer one is not retried: the call
+   * rejects at once with the server's error (a `RateLimitError` for a 429),
+   * whose `retryAfterSeconds` says how long the server asked for.
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * An undici `Dispatcher` (an `Agent`, `ProxyAgent`, `MockAgent`, …) for
+   * every request, uploads included (default: a keep-alive `Agent` the
+   * client owns). A dispatcher you pass is yours to close.
+   */
+  dispatcher?: Dispatcher;
+  /**
+   * A fetch implementation for every request, uploads included (default:
+   * undici's fetch on `dispatcher`). Give `fetch` or `dispatcher`, not both.
+   */
   fetch?: FetchFunction;
   /** Appended to the SDK's own User-Agent. */
   userAgent?: string;
@@ -50,10 +67,15 @@ export class FlickrClient {
 
   constructor(options: ClientOptions) {
     this.options = options;
+    if (options.fetch && options.dispatcher)
+      throw new TypeError(
+        'FlickrClient: give `fetch` or `dispatcher`, not both (a custom fetch chooses its own dispatcher)',
+      );
     let fetch = options.fetch;
     if (!fetch) {
-      this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
-      const dispatcher = this.#agent;
+      if (!options.dispatcher)
+        this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+      const dispatcher = options.dispatcher ?? (this.#agent as Agent);
       fetch = (input, init) =>
         undiciFetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
     }
@@ -62,6 +84,7 @@ export class FlickrClient {
       token: options.token,
       timeout: options.timeout ?? 60_000,
       maxRetries: options.maxRetries ?? 2,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
       fetch,
       userAgent: `flickr-sdk/${SDK_VERSION} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
     });
@@ -73,7 +96,7 @@ export class FlickrClient {
     this.shares = new Shares(transport);
     this.uploads = new Uploads({
       transport,
-      limits: () => this.limits.get(),
+      limits: (options) => this.limits.get(options),
       state: options.uploadStateStore ?? new FileUploadStateStore(),
     });
   }

@@ -9,10 +9,20 @@ export type {
   DownloadReportEntry,
 } from './downloads/download-many.ts';
 export * from './errors.ts';
-export { PhotoFailedError, type WaitOptions } from './resources/photos.ts';
+export {
+  PhotoFailedError,
+  type WaitOptions,
+  type WaitReportEntry,
+} from './resources/photos.ts';
 export type { FileDigest } from './uploads/file-digest.ts';
 export { hashFile } from './uploads/hash-file.ts';
-export type { PhotoMetadata, UploadFileOptions, UploadFileResult } from './uploads/upload-file.ts';
+export {
+  DEFAULT_RESUMABLE_THRESHOLD,
+  type PhotoMetadata,
+  type TransferOptions,
+  type UploadFileOptions,
+  type UploadFileResult,
+} from './uploads/upload-file.ts';
 export type {
   UploadManyEvent,
   UploadManyFile,

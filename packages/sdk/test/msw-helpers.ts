@@ -2,6 +2,7 @@
 // documents, a limits answer and a client whose fetch msw can intercept.
 import { HttpResponse } from 'msw';
 import { type ClientOptions, FlickrClient } from '../src/client.ts';
+import type { Photo } from '../src/contract/photos.ts';
 import type { Limits } from '../src/contract/uploads.ts';
 import { MemoryUploadStateStore } from '../src/uploads/upload-state-store.ts';
 
@@ -55,4 +56,41 @@ export function testClient(options: Partial<ClientOptions> = {}): FlickrClient {
     uploadStateStore: new MemoryUploadStateStore(),
     ...options,
   });
+}
+
+/** A photo as the contract describes it, with fields a test overrides. */
+export function photoFixture(overrides: Partial<Photo> = {}): Photo {
+  return {
+    id: ID,
+    ownerId: OTHER_ID,
+    album: null,
+    sha256: 'ab'.repeat(32),
+    bytes: 4,
+    originalName: 'IMG_1.jpg',
+    title: '',
+    description: '',
+    tags: [],
+    visibility: 'private',
+    commentsEnabled: true,
+    status: 'ready',
+    statusReason: null,
+    format: 'jpeg',
+    width: 1,
+    height: 1,
+    capturedAt: null,
+    camera: null,
+    location: null,
+    placeholder: null,
+    renditions: [],
+    originalUrl: `${BASE}/cdn/original`,
+    urlsExpireAt: CREATED,
+    createdAt: CREATED,
+    updatedAt: CREATED,
+    ...overrides,
+  };
+}
+
+/** Lets pending promise callbacks and I/O callbacks run, without moving fake timers. */
+export async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
 }

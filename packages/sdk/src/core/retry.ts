@@ -1,12 +1,24 @@
-/** Retries start at half a second and double, capped; the server's Retry-After wins when it says more. */
+import { AbortError } from '../errors.ts';
+
+/** Retries start at half a second and double, capped. */
 const BASE_MS = 500;
 const MAX_BACKOFF_MS = 8_000;
-/** A Retry-After beyond this is not worth waiting for inside one call. */
-const MAX_RETRY_AFTER_MS = 60_000;
 
-/** Statuses worth retrying: timeouts, rate limits and server errors. Other 4xx never are. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status !== 501);
+/** The longest `Retry-After` a call waits out by default; beyond it the error reaches the caller. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Statuses worth retrying: timeouts, rate limits and server errors. Other
+ * 4xx never are, except a 409 that carries `Retry-After`: the server's way
+ * of saying "a request with this idempotency key is still running".
+ */
+export function isRetryableStatus(status: number, retryAfterMs?: number): boolean {
+  return (
+    status === 408 ||
+    status === 429 ||
+    (status >= 500 && status !== 501) ||
+    (status === 409 && retryAfterMs !== undefined)
+  );
 }
 
 /** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
@@ -21,29 +33,43 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** How long to wait before retry number `retry` (1-based), with ±25% jitter. */
+/**
+ * How long to wait before retry number `retry` (1-based): what the server
+ * asked for when it said (never less, so a retry cannot arrive early), else
+ * exponential backoff with ±25% jitter.
+ */
 export function retryDelay(
   retry: number,
   retryAfterMs?: number,
   random: () => number = Math.random,
 ): number {
-  if (retryAfterMs !== undefined && retryAfterMs <= MAX_RETRY_AFTER_MS) return retryAfterMs;
+  if (retryAfterMs !== undefined) return retryAfterMs;
   const backoff = Math.min(MAX_BACKOFF_MS, BASE_MS * 2 ** (retry - 1));
   return Math.round(backoff * (0.75 + 0.5 * random()));
 }
 
-/** Sleeps, unless the signal aborts first. */
+/** Sleeps, unless the signal aborts first: then rejects with an {@link AbortError}. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(abortError(signal));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(abortError(signal as AbortSignal));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The SDK's typed error for an aborted signal, keeping the caller's reason as its cause. */
+export function abortError(signal: AbortSignal, message = 'The operation was aborted'): AbortError {
+  return new AbortError(message, { cause: signal.reason });
+}
+
+/** Throws an {@link AbortError} when the signal has already fired. */
+export function throwIfAborted(signal: AbortSignal | undefined, message?: string): void {
+  if (signal?.aborted) throw abortError(signal, message);
 }

@@ -3,14 +3,13 @@ import type { z } from 'zod';
 import { Problem } from '../contract/errors.ts';
 import type { Operation } from '../contract/operation.ts';
 import {
-  AbortError,
   ApiError,
   ConnectionError,
   FlickrError,
   ResponseValidationError,
   TimeoutError,
 } from '../errors.ts';
-import { isRetryableStatus, parseRetryAfter, retryDelay, sleep } from './retry.ts';
+import { isRetryableStatus, parseRetryAfter, retryDelay, sleep, throwIfAborted } from './retry.ts';
 
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -20,6 +19,8 @@ export interface TransportSettings {
   /** Per attempt, in milliseconds. */
   timeout: number;
   maxRetries: number;
+  /** A `Retry-After` longer than this is not waited out: the error reaches the caller. */
+  maxRetryAfterMs: number;
   fetch: FetchFunction;
   userAgent: string;
 }
@@ -31,6 +32,8 @@ export interface RequestOptions {
   timeout?: number | undefined;
   /** Overrides the client's retry count for this call. */
   maxRetries?: number | undefined;
+  /** Overrides the client's longest `Retry-After` to wait out for this call, in milliseconds. */
+  maxRetryAfterMs?: number | undefined;
   /** Sent on POST, PATCH and DELETE (a random one when not given), so retries cannot act twice. */
   idempotencyKey?: string | undefined;
 }
@@ -131,8 +134,9 @@ export class Transport {
 
   /**
    * Sends a request with retries and returns the successful response, body
-   * unread. Errors become typed errors; 408, 429, 5xx and connection
-   * failures are retried, other 4xx never.
+   * unread. Errors become typed errors; 408, 429, 5xx, a 409 with
+   * `Retry-After` and connection failures are retried, never sooner than
+   * `Retry-After` says; other 4xx never are.
    */
   async send(pathOrUrl: string, init: SendInit, options: RequestOptions = {}): Promise<Response> {
     const maxRetries = options.maxRetries ?? this.settings.maxRetries;
@@ -148,8 +152,9 @@ export class Transport {
     );
     const url = this.url(pathOrUrl);
 
+    const maxRetryAfterMs = options.maxRetryAfterMs ?? this.settings.maxRetryAfterMs;
     for (let attempt = 0; ; attempt++) {
-      options.signal?.throwIfAborted?.();
+      throwIfAborted(options.signal);
       const timer = AbortSignal.timeout(timeout);
       const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;
       let failure: FlickrError;
@@ -159,11 +164,11 @@ export class Transport {
         if (response.ok) return response;
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
         failure = await toApiError(response, retryAfterMs);
-        if (!isRetryableStatus(response.status)) throw failure;
+        if (!isRetryableStatus(response.status, retryAfterMs)) throw failure;
       } catch (error) {
-        if (options.signal?.aborted)
-          throw new AbortError('The operation was aborted', { cause: options.signal.reason });
-        if (error instanceof ApiError && !isRetryableStatus(error.status)) throw error;
+        throwIfAborted(options.signal);
+        // Only answers not worth retrying are thrown inside the try.
+        if (error instanceof ApiError) throw error;
         failure =
           error instanceof FlickrError
             ? error
@@ -175,12 +180,10 @@ export class Transport {
                   cause: error,
                 });
       }
+      // Asked to wait longer than we would: the caller decides (RateLimitError.retryAfterSeconds says how long).
+      if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) throw failure;
       if (attempt >= maxRetries) throw failure;
-      try {
-        await sleep(retryDelay(attempt + 1, retryAfterMs), options.signal);
-      } catch (error) {
-        throw new AbortError('The operation was aborted', { cause: error });
-      }
+      await sleep(retryDelay(attempt + 1, retryAfterMs), options.signal);
     }
   }
 }

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { checkHashes } from '../contract/uploads.ts';
 import type { RequestOptions } from '../core/transport.ts';
+import { asLocalFile, digestOf } from '../uploads/local-file.ts';
 import {
-  asLocalFile,
-  digestOf,
+  findExisting,
   type PhotoMetadata,
   sendFile,
   type UploadContext,
@@ -32,21 +32,23 @@ export class Uploads {
 
   /**
    * Uploads one photo from a path, a stream or a buffer: hashes it, skips it
-   * when the server already has it (returning that photo's id), otherwise
-   * sends it over tus, resuming an earlier interrupted attempt.
+   * when the server already has it (returning that photo), otherwise sends
+   * it over tus, resuming an earlier interrupted attempt. A stream is
+   * spooled to a temporary file first, so that it can be hashed and resumed.
    */
   async uploadFile(
     input: string | Buffer | Readable,
     metadata: PhotoMetadata = {},
     options: UploadFileOptions = {},
   ): Promise<UploadFileResult> {
-    const file = await asLocalFile(input);
+    const file = await asLocalFile(input, options.signal);
     try {
-      const digest = await digestOf(file);
-      const { existing } = await this.check([digest.sha256], options);
-      const known = existing[0];
-      if (known) return { status: 'skipped', ...digest, photoId: known.photoId };
+      const digest = await digestOf(file, options.signal);
+      const existing = await findExisting(this.#context.transport, digest.sha256, options);
+      if (existing) return { status: 'skipped', ...digest, photoId: existing.id, photo: existing };
       const result = await sendFile(this.#context, file, digest, metadata, options);
+      if (result.duplicate)
+        return { status: 'skipped', ...digest, photoId: result.photo.id, photo: result.photo };
       return {
         status: 'uploaded',
         ...digest,
@@ -65,7 +67,7 @@ export class Uploads {
   ): Promise<UploadReportEntry[]> {
     return uploadMany(
       this.#context,
-      (hashes) => this.check(hashes, options?.signal ? { signal: options.signal } : {}),
+      (hashes, signal) => this.check(hashes, signal ? { signal } : {}),
       files,
       options,
     );

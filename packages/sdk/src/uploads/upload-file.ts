@@ -1,24 +1,25 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import {
-  type FileDigest,
-  hashFile,
-  RENDER_SPEC_VERSION,
-  renderRenditions,
-} from '@flickr-kit/thumbnail-core';
+import { basename } from 'node:path';
 import * as tus from 'tus-js-client';
 import { Problem } from '../contract/errors.ts';
+import { getPhoto, type Photo } from '../contract/photos.ts';
 import type { Limits } from '../contract/uploads.ts';
-import { type UploadResult, UploadResult as UploadResultSchema } from '../contract/uploads.ts';
+import {
+  checkHashes,
+  type UploadResult,
+  UploadResult as UploadResultSchema,
+} from '../contract/uploads.ts';
+import { abortError, parseRetryAfter } from '../core/retry.ts';
 import type { RequestOptions, Transport } from '../core/transport.ts';
-import { AbortError, ApiError, ConnectionError, ResponseValidationError } from '../errors.ts';
-import { SDK_VERSION } from '../version.ts';
+import { ApiError, ConnectionError, ResponseValidationError, TimeoutError } from '../errors.ts';
+import { clientThumbnailFields } from './client-thumbnail.ts';
+import type { FileDigest } from './file-digest.ts';
+import { pathFileReader } from './tus-file-source.ts';
+import { FetchHttpStack } from './tus-http-stack.ts';
 import type { UploadStateStore } from './upload-state-store.ts';
+
+/** Files above this size are created first and then sent, so an interruption resumes byte-exact. */
+export const DEFAULT_RESUMABLE_THRESHOLD = 8 * 2 ** 20;
 
 /** What a photo is uploaded with. */
 export interface PhotoMetadata {
@@ -32,12 +33,28 @@ export interface PhotoMetadata {
   visibility?: 'public' | 'private';
 }
 
-export interface UploadFileOptions extends RequestOptions {
+/** How one file travels; see the README's "Resume" section for the trade-offs. */
+export interface TransferOptions {
+  /**
+   * Files larger than this many bytes (default 8 MiB) are created with an
+   * empty tus POST whose upload URL is stored before any byte is sent, so
+   * an interrupted upload, even after either side restarted, resumes from
+   * the last byte the server holds. Smaller files travel inside the creation
+   * request (one round trip): an interruption re-sends at most this many bytes.
+   */
+  resumableThreshold?: number;
+  /**
+   * Bytes per PATCH request (default: the whole file in one). Set it for a
+   * proxy with a request body limit; resume does not need it, since the
+   * server keeps the bytes of an interrupted PATCH.
+   */
+  chunkSize?: number;
+}
+
+export interface UploadFileOptions extends RequestOptions, TransferOptions {
   /** Render the thumbnail here with thumbnail-core and send it along (default true). */
   clientThumbnail?: boolean;
   onProgress?: (bytesSent: number, bytesTotal: number) => void;
-  /** tus chunk size: one PATCH request per chunk (default 16 MiB). */
-  chunkSize?: number;
   /** Thumbnail fields already rendered (by a pipeline that renders ahead of the transfers). */
   thumbnailFields?: Record<string, string>;
 }
@@ -47,37 +64,23 @@ export type UploadFileResult =
       status: 'uploaded';
       sha256: string;
       bytes: number;
-      photo: UploadResult['photo'];
+      photo: Photo;
       clientThumbnail: UploadResult['clientThumbnail'];
     }
-  | { status: 'skipped'; sha256: string; bytes: number; photoId: string };
+  | {
+      /** The server already had these bytes for this user: nothing was sent. */
+      status: 'skipped';
+      sha256: string;
+      bytes: number;
+      photoId: string;
+      /** The photo the server already had. */
+      photo: Photo;
+    };
 
 export interface UploadContext {
   transport: Transport;
-  limits: () => Promise<Limits>;
+  limits: (options?: RequestOptions) => Promise<Limits>;
   state: UploadStateStore;
-}
-
-/** A local file to upload: streams are spooled to a temporary file first, so hashing and resuming can re-read them. */
-export async function asLocalFile(
-  input: string | Buffer | Readable,
-): Promise<{ path?: string; buffer?: Buffer; cleanup(): Promise<void> }> {
-  if (typeof input === 'string') return { path: input, cleanup: async () => {} };
-  if (Buffer.isBuffer(input)) return { buffer: input, cleanup: async () => {} };
-  const dir = await mkdtemp(join(tmpdir(), 'flickr-upload-'));
-  const path = join(dir, 'upload');
-  await pipeline(input, createWriteStream(path));
-  return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
-export function digestOf(file: { path?: string; buffer?: Buffer }): Promise<FileDigest> {
-  if (file.buffer) {
-    return Promise.resolve({
-      sha256: createHash('sha256').update(file.buffer).digest('hex'),
-      bytes: file.buffer.length,
-    });
-  }
-  return hashFile(file.path as string);
 }
 
 /** Keys the upload state by server and content: the same file to the same server resumes the same upload. */
@@ -88,34 +91,15 @@ export function fingerprintOf(baseUrl: string, digest: FileDigest): string {
     .slice(0, 40);
 }
 
-/**
- * The upload metadata fields of a client-rendered thumbnail, or none when
- * the server would not keep it or rendering failed here.
- */
-export async function clientThumbnailFields(
-  file: { path?: string; buffer?: Buffer },
-  limits: Limits,
-): Promise<Record<string, string>> {
-  // A thumbnail the server would refuse is not worth rendering.
-  if (limits.clientRendering.specVersion !== RENDER_SPEC_VERSION) return {};
-  try {
-    const [rendition] = await renderRenditions(
-      (file.path ?? file.buffer) as string | Buffer,
-      [limits.clientRendering.spec],
-      {
-        pixelLimit: limits.pixelLimit,
-      },
-    );
-    if (!rendition || rendition.bytes > limits.clientRendering.maxBytes) return {};
-    return {
-      thumbnail: rendition.data.toString('base64'),
-      thumbnailSpecVersion: RENDER_SPEC_VERSION,
-      clientVersion: `flickr-sdk/${SDK_VERSION}`,
-    };
-  } catch {
-    // The server renders it instead: a client-side failure never fails the upload.
-    return {};
-  }
+/** The caller's photo with these bytes, if the server has one. */
+export async function findExisting(
+  transport: Transport,
+  sha256: string,
+  options: RequestOptions = {},
+): Promise<Photo | undefined> {
+  const { existing } = await transport.call(checkHashes, { body: { sha256: [sha256] } }, options);
+  const known = existing[0];
+  return known ? transport.call(getPhoto, { params: { id: known.photoId } }, options) : undefined;
 }
 
 /**
@@ -130,8 +114,10 @@ export async function sendFile(
   metadata: PhotoMetadata,
   options: UploadFileOptions = {},
 ): Promise<UploadResult> {
-  const limits = await context.limits();
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal, 'The upload was aborted');
   const { transport } = context;
+  const limits = await context.limits(signal ? { signal } : {});
   const fingerprint = fingerprintOf(transport.settings.baseUrl, digest);
   const previous = await context.state.get(fingerprint);
   const fields: Record<string, string> = {
@@ -145,85 +131,120 @@ export async function sendFile(
     ...(options.thumbnailFields ??
       (options.clientThumbnail === false ? {} : await clientThumbnailFields(file, limits))),
   };
+  if (signal?.aborted) throw abortError(signal, 'The upload was aborted');
   const { authorization, 'user-agent': userAgent } = transport.headers();
+  const resumable = digest.bytes > (options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD);
 
   return new Promise<UploadResult>((resolve, reject) => {
-    // State writes are chained so that the final delete cannot overtake a save.
+    // The URL this process has stored for the file; state writes are chained so a delete cannot overtake a save.
+    let stored = previous;
     let saving: Promise<void> = Promise.resolve();
-    const upload = new tus.Upload(file.buffer ?? createReadStream(file.path as string), {
+    const forget = () => {
+      if (stored === undefined) return;
+      stored = undefined;
+      saving = saving.then(() => context.state.delete(fingerprint));
+    };
+    const settle = (outcome: () => void) => {
+      signal?.removeEventListener('abort', onAbort);
+      saving.then(outcome, reject);
+    };
+    // A path is read by pathFileReader, which ignores tus's file argument.
+    const upload = new tus.Upload(file.buffer ?? Buffer.alloc(0), {
       endpoint: transport.url(limits.tusEndpoint).toString(),
       uploadUrl: previous ?? null,
       uploadSize: digest.bytes,
-      chunkSize: options.chunkSize ?? 16 * 2 ** 20,
+      chunkSize: options.chunkSize ?? Number.POSITIVE_INFINITY,
       metadata: fields,
       headers: {
         ...(authorization ? { authorization } : {}),
         ...(userAgent ? { 'user-agent': userAgent } : {}),
       },
+      httpStack: new FetchHttpStack({
+        fetch: transport.settings.fetch,
+        idleTimeout: options.timeout ?? transport.settings.timeout,
+      }),
+      ...(file.path ? { fileReader: pathFileReader(file.path, digest.bytes) } : {}),
       storeFingerprintForResuming: false,
-      // The first chunk travels with the creation request: one round trip less per file.
-      uploadDataDuringCreation: previous === undefined,
+      // Large files: an empty creation request, so the URL is known (and stored) before any byte travels.
+      uploadDataDuringCreation: !resumable,
       retryDelays: [0, 1000, 3000, 5000, 10_000],
       onShouldRetry: (error) => {
         const status = error.originalResponse?.getStatus() ?? 0;
         return status === 0 || status === 409 || status === 423 || status === 429 || status >= 500;
       },
-      onUploadUrlAvailable: () => {
+      // The upload URL is stored before the first byte of a PATCH leaves, never after: a
+      // crash mid-PATCH must find it. A file sent whole in its creation request needs none.
+      onBeforeRequest: async (request) => {
         const url = upload.url;
-        if (url && url !== previous)
-          saving = saving.then(() => context.state.set(fingerprint, url));
+        if (request.getMethod() !== 'PATCH' || !url || url === stored) return;
+        stored = url;
+        saving = saving.then(() => context.state.set(fingerprint, url));
+        await saving;
       },
       onProgress: (sent, total) => options.onProgress?.(sent, total),
       onSuccess: ({ lastResponse }) => {
+        forget();
         const parsed = UploadResultSchema.safeParse(safeJson(lastResponse.getBody()));
-        saving = saving.then(() => context.state.delete(fingerprint));
-        saving.then(() => {
-          if (parsed.success) resolve(parsed.data);
-          else
-            reject(
-              new ResponseValidationError(
-                'The upload finished but the answer does not match the contract',
-                parsed.error.issues,
-              ),
-            );
+        if (parsed.success) return settle(() => resolve(parsed.data));
+        // A resume found every byte already there (the final answer was lost): the photo may exist.
+        findExisting(transport, digest.sha256, signal ? { signal } : {}).then((photo) => {
+          settle(() => {
+            if (photo) resolve({ photo, duplicate: true, clientThumbnail: 'absent' });
+            else
+              reject(
+                new ResponseValidationError(
+                  'The upload finished but the answer does not match the contract',
+                  parsed.error.issues,
+                ),
+              );
+          });
         }, reject);
       },
       onError: (error) => {
-        if (options.signal?.aborted)
-          return reject(
-            new AbortError('The upload was aborted; it resumes from the stored offset next time'),
+        if (signal?.aborted) return settle(() => reject(abortedUpload(signal)));
+        const detailed = error as tus.DetailedError;
+        const response = detailed.originalResponse;
+        if (!response) {
+          const cause = detailed.causingError ?? error;
+          return settle(() =>
+            reject(
+              cause instanceof TimeoutError
+                ? cause
+                : new ConnectionError(`Upload failed: ${error.message}`, { cause: error }),
+            ),
           );
-        const response = (error as tus.DetailedError).originalResponse;
-        if (!response)
-          return reject(new ConnectionError(`Upload failed: ${error.message}`, { cause: error }));
+        }
+        const status = response.getStatus();
         const problem = Problem.safeParse(safeJson(response.getBody()));
         // A refused file (bad hash, not an image) will be refused again: forget its upload.
-        if (response.getStatus() >= 400 && response.getStatus() < 500)
-          saving = saving.then(() => context.state.delete(fingerprint));
-        reject(
-          ApiError.generate(
-            response.getStatus(),
-            problem.success ? problem.data : undefined,
-            response.getBody().slice(0, 200),
+        if (status >= 400 && status < 500) forget();
+        const retryAfterMs = parseRetryAfter(response.getHeader('retry-after'));
+        settle(() =>
+          reject(
+            ApiError.generate(
+              status,
+              problem.success ? problem.data : undefined,
+              response.getBody().slice(0, 200),
+              retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+            ),
           ),
         );
       },
     });
-    // tus-js-client's abort stops quietly: settle the promise here, keeping the server's bytes for a resume.
+    // tus-js-client's abort stops quietly: settle here, keeping the server's bytes for a resume.
     const onAbort = () => {
-      void upload
-        .abort(false)
-        .then(() => saving)
-        .finally(() =>
-          reject(
-            new AbortError('The upload was aborted; it resumes from the stored offset next time'),
-          ),
-        );
+      void upload.abort(false).finally(() => settle(() => reject(abortedUpload(signal))));
     };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) return reject(new AbortError('The upload was aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
     upload.start();
   });
+}
+
+function abortedUpload(signal: AbortSignal | undefined) {
+  return abortError(
+    signal ?? AbortSignal.abort(),
+    'The upload was aborted; it resumes from the stored offset next time',
+  );
 }
 
 function safeJson(text: string): unknown {

@@ -1,20 +1,25 @@
 import PQueue from 'p-queue';
 import type { Photo } from '../contract/photos.ts';
+import type { Limits } from '../contract/uploads.ts';
+import { abortError } from '../core/retry.ts';
 import {
   AbortError,
   ApiError,
+  AuthenticationError,
   ConnectionError,
   FlickrError,
   InternalServerError,
   RateLimitError,
   TimeoutError,
 } from '../errors.ts';
+import { clientThumbnailFields } from './client-thumbnail.ts';
 import type { FileDigest } from './file-digest.ts';
+import { digestOf } from './local-file.ts';
+import { ThumbnailLookahead } from './thumbnail-lookahead.ts';
 import {
-  clientThumbnailFields,
-  digestOf,
   type PhotoMetadata,
   sendFile,
+  type TransferOptions,
   type UploadContext,
 } from './upload-file.ts';
 
@@ -32,6 +37,7 @@ export interface UploadManyFile {
 
 export type UploadManyEvent =
   | { type: 'hashed'; path: string; sha256: string; bytes: number }
+  /** One per dedup check batch: how many of its hashes the server had. */
   | { type: 'checked'; existing: number; missing: number }
   | {
       type: 'progress';
@@ -39,18 +45,26 @@ export type UploadManyEvent =
       bytesSent: number;
       bytesTotal: number;
       totalSent: number;
+      /** Bytes of the files found missing so far: it grows while later batches are checked. */
       totalBytes: number;
     }
   | { type: 'file'; entry: UploadReportEntry };
 
-export interface UploadManyOptions {
+export interface UploadManyOptions extends TransferOptions {
   /** Transfers at once; never more than the server allows per user (default: what it allows). */
   concurrency?: number;
   /** Files hashed at once (default 2: hashing is bound by the disk). */
   hashConcurrency?: number;
   /** Attempts per file after the first, for errors worth retrying (default 2). */
   retries?: number;
-  clientThumbnails?: boolean;
+  /**
+   * Thumbnails rendered here with thumbnail-core and sent with the upload:
+   * `'auto'` (default) renders them only while rendering keeps ahead of the
+   * transfers and never makes one wait (a slow link gets them all, loopback
+   * leaves them to the server); `true` renders every one, each transfer
+   * waiting for its thumbnail; `false` leaves them all to the server.
+   */
+  clientThumbnails?: boolean | 'auto';
   onProgress?: (event: UploadManyEvent) => void;
   signal?: AbortSignal;
 }
@@ -67,6 +81,12 @@ export interface UploadReportEntry {
   error?: Error;
 }
 
+/** Checks the hashes of one batch: what the server already has. */
+export type CheckHashes = (
+  hashes: string[],
+  signal?: AbortSignal,
+) => Promise<{ existing: { sha256: string; photoId: string }[] }>;
+
 const retryable = (error: unknown) =>
   error instanceof ConnectionError ||
   error instanceof TimeoutError ||
@@ -74,176 +94,237 @@ const retryable = (error: unknown) =>
   error instanceof InternalServerError ||
   (error instanceof ApiError && error.status === 409);
 
+const asError = (error: unknown) =>
+  error instanceof Error ? error : new FlickrError(String(error));
+
+interface Item {
+  index: number;
+  file: UploadManyFile;
+  digest?: FileDigest;
+}
+
 /**
- * Uploads many files: hashes them, asks the server which it already has in
- * batches, and sends only the rest, with the concurrency the server allows.
- * Each file ends uploaded, skipped or failed: one failure never stops the
- * batch, and the report says what happened to every file.
+ * Uploads many files as a pipeline: hashes them (a few at a time), asks the
+ * server in batches which it already has, and sends the rest with the
+ * concurrency the server allows, each stage starting on the first files
+ * while the next are still hashed or checked, so a large archive starts
+ * sending at once. A check is sent as soon as the transfers run short of
+ * work, carrying every hash ready by then.
+ *
+ * Each file ends uploaded, skipped or failed: a file's failure (including a
+ * failed check of its batch) never stops the batch, and the report says
+ * what happened to every file, in input order. An abort ends the unfinished
+ * files as failed with an `AbortError`. It rejects only when it could do
+ * nothing at all: an `AuthenticationError` from the server before any file
+ * was sent (a wrong or revoked token fails every file alike).
  */
 export async function uploadMany(
   context: UploadContext,
-  checkHashes: (hashes: string[]) => Promise<{ existing: { sha256: string; photoId: string }[] }>,
+  checkHashes: CheckHashes,
   files: readonly (string | UploadManyFile)[],
   options: UploadManyOptions = {},
 ): Promise<UploadReportEntry[]> {
   const inputs = files.map((file) => (typeof file === 'string' ? { path: file } : file));
-  const limits = await context.limits();
   const emit = (event: UploadManyEvent) => options.onProgress?.(event);
-  const report = new Map<string, UploadReportEntry>();
-  const finish = (entry: UploadReportEntry) => {
-    report.set(entry.path, entry);
-    emit({ type: 'file', entry });
+  const report: (UploadReportEntry | undefined)[] = inputs.map(() => undefined);
+  const finish = (item: Item, entry: Omit<UploadReportEntry, 'path'>) => {
+    if (report[item.index]) return;
+    const full = { path: item.file.path, ...item.digest, ...entry };
+    report[item.index] = full;
+    emit({ type: 'file', entry: full });
+  };
+  const fail = (item: Item, error: unknown) =>
+    finish(item, {
+      status: 'failed',
+      error: signal.aborted && !(error instanceof AbortError) ? abortError(signal) : asError(error),
+    });
+
+  // An authentication failure before anything was sent stops everything: `stop` aborts the stages.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  let fatal: Error | undefined;
+  let sentAny = false;
+  const fatalIfFirst = (error: unknown) => {
+    if (error instanceof AuthenticationError && !sentAny && !fatal) {
+      fatal = error;
+      stop.abort(error);
+    }
   };
 
-  // 1. Hash.
-  const digests = new Map<string, FileDigest>();
+  const items: Item[] = inputs.map((file, index) => ({ index, file }));
+  let limits: Limits;
+  try {
+    limits = await context.limits({ signal });
+  } catch (error) {
+    fatalIfFirst(error);
+    if (fatal) throw fatal;
+    for (const item of items) fail(item, error);
+    return report as UploadReportEntry[];
+  }
+
+  const firstOf = new Map<string, Item>();
+  const twins: Item[] = [];
+  const toCheck: Item[] = [];
+  const photoOf = new Map<string, string>();
   const hashing = new PQueue({ concurrency: options.hashConcurrency ?? 2 });
-  await hashing.addAll(
-    inputs.map((file) => async () => {
-      options.signal?.throwIfAborted();
-      try {
-        const digest = file.digest ?? (await digestOf({ path: file.path }));
-        digests.set(file.path, digest);
-        emit({ type: 'hashed', path: file.path, ...digest });
-      } catch (error) {
-        finish({ path: file.path, status: 'failed', error: error as Error });
-      }
-    }),
-  );
-
-  // 2. One upload per content: later paths with the same bytes ride on the first.
-  const firstOf = new Map<string, UploadManyFile>();
-  const repeats: UploadManyFile[] = [];
-  for (const file of inputs) {
-    const digest = digests.get(file.path);
-    if (!digest) continue;
-    if (firstOf.has(digest.sha256)) repeats.push(file);
-    else firstOf.set(digest.sha256, file);
-  }
-
-  // 3. Ask the server what it has, in batches.
-  const known = new Map<string, string>();
-  const hashes = [...firstOf.keys()];
-  for (let i = 0; i < hashes.length; i += limits.maxHashesPerCheck) {
-    const { existing } = await checkHashes(hashes.slice(i, i + limits.maxHashesPerCheck));
-    for (const item of existing) known.set(item.sha256, item.photoId);
-  }
-  emit({ type: 'checked', existing: known.size, missing: hashes.length - known.size });
-
-  // 4. Send what is missing.
-  const missing = [...firstOf.values()].filter(
-    (file) => !known.has((digests.get(file.path) as FileDigest).sha256),
-  );
-  const totalBytes = missing.reduce(
-    (sum, file) => sum + (digests.get(file.path) as FileDigest).bytes,
-    0,
-  );
-  const sent = new Map<string, number>();
   const concurrency = Math.max(
     1,
     Math.min(options.concurrency ?? Number.POSITIVE_INFINITY, limits.uploadsInFlightPerUser),
   );
-  const queue = new PQueue({ concurrency });
-  // Thumbnails render ahead of the transfers, on their own queue, so CPU and network overlap.
-  const rendering = new PQueue({ concurrency: 1 });
-  const thumbnails = new Map<string, Promise<Record<string, string>>>();
-  if (options.clientThumbnails !== false) {
-    for (const file of missing)
-      thumbnails.set(
-        file.path,
-        rendering.add(() => clientThumbnailFields({ path: file.path }, limits)) as Promise<
-          Record<string, string>
-        >,
-      );
-  }
-  for (const [sha256, file] of firstOf) {
-    const digest = digests.get(file.path) as FileDigest;
-    if (known.has(sha256))
-      finish({
-        path: file.path,
-        status: 'skipped',
-        reason: 'exists',
-        ...digest,
-        photoId: known.get(sha256) as string,
-      });
-  }
-  await queue.addAll(
-    missing.map((file) => async () => {
-      const digest = digests.get(file.path) as FileDigest;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          options.signal?.throwIfAborted();
-          const result = await sendFile(context, { path: file.path }, digest, file.metadata ?? {}, {
-            clientThumbnail: options.clientThumbnails ?? true,
-            thumbnailFields: (await thumbnails.get(file.path)) ?? {},
-            ...(options.signal ? { signal: options.signal } : {}),
+  const sending = new PQueue({ concurrency });
+  const thumbnails = thumbnailSource(options.clientThumbnails ?? 'auto', limits);
+  const sent = new Map<number, number>();
+  let totalSent = 0;
+  let totalBytes = 0;
+
+  // 3. Send one file, retrying what is worth retrying.
+  const send = async (item: Item) => {
+    const digest = item.digest as FileDigest;
+    if (signal.aborted) return fail(item, abortError(signal));
+    sentAny = true;
+    const fields = await thumbnails.fieldsFor(item);
+    const started = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await sendFile(
+          context,
+          { path: item.file.path },
+          digest,
+          item.file.metadata ?? {},
+          {
+            clientThumbnail: false,
+            thumbnailFields: fields,
+            signal,
+            ...(options.resumableThreshold === undefined
+              ? {}
+              : { resumableThreshold: options.resumableThreshold }),
+            ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
             onProgress: (bytesSent, bytesTotal) => {
-              sent.set(file.path, bytesSent);
-              const totalSent = [...sent.values()].reduce((sum, value) => sum + value, 0);
+              totalSent += bytesSent - (sent.get(item.index) ?? 0);
+              sent.set(item.index, bytesSent);
               emit({
                 type: 'progress',
-                path: file.path,
+                path: item.file.path,
                 bytesSent,
                 bytesTotal,
                 totalSent,
                 totalBytes,
               });
             },
-          });
-          known.set(digest.sha256, result.photo.id);
-          finish({
-            path: file.path,
-            status: result.duplicate ? 'skipped' : 'uploaded',
-            ...(result.duplicate ? { reason: 'exists' as const } : {}),
-            ...digest,
-            photoId: result.photo.id,
-            photo: result.photo,
-          });
-          return;
-        } catch (error) {
-          if (options.signal?.aborted) {
-            finish({
-              path: file.path,
-              status: 'failed',
-              ...digest,
-              error: new AbortError('aborted', { cause: error }),
-            });
-            return;
-          }
-          if (!retryable(error) || attempt >= (options.retries ?? 2)) {
-            finish({
-              path: file.path,
-              status: 'failed',
-              ...digest,
-              error: error instanceof Error ? error : new FlickrError(String(error)),
-            });
-            return;
-          }
+          },
+        );
+        thumbnails.sent(digest.bytes, performance.now() - started);
+        photoOf.set(digest.sha256, result.photo.id);
+        return finish(item, {
+          status: result.duplicate ? 'skipped' : 'uploaded',
+          ...(result.duplicate ? { reason: 'exists' as const } : {}),
+          photoId: result.photo.id,
+          photo: result.photo,
+        });
+      } catch (error) {
+        if (signal.aborted || !retryable(error) || attempt >= (options.retries ?? 2))
+          return fail(item, error);
+      }
+    }
+  };
+
+  // 2. Check hashes in batches: whenever the transfers run short of work, or a batch is full.
+  let checking: Promise<void> | undefined;
+  let hashingDone = false;
+  const check = async (batch: Item[]) => {
+    try {
+      const { existing } = await checkHashes(
+        batch.map((item) => (item.digest as FileDigest).sha256),
+        signal,
+      );
+      for (const known of existing) photoOf.set(known.sha256, known.photoId);
+      emit({ type: 'checked', existing: existing.length, missing: batch.length - existing.length });
+      for (const item of batch) {
+        const photoId = photoOf.get((item.digest as FileDigest).sha256);
+        if (photoId) finish(item, { status: 'skipped', reason: 'exists', photoId });
+        else {
+          totalBytes += (item.digest as FileDigest).bytes;
+          thumbnails.queued(item);
+          void sending.add(() => send(item));
         }
       }
-    }),
-  );
+    } catch (error) {
+      fatalIfFirst(error);
+      for (const item of batch) fail(item, error);
+    }
+  };
+  const maybeCheck = () => {
+    if (checking || toCheck.length === 0) return;
+    const hungry = sending.size === 0;
+    if (!hungry && !hashingDone && toCheck.length < limits.maxHashesPerCheck) return;
+    const batch = toCheck.splice(0, limits.maxHashesPerCheck);
+    checking = check(batch).finally(() => {
+      checking = undefined;
+      maybeCheck();
+    });
+  };
+  sending.addEventListener('active', maybeCheck);
 
-  for (const file of repeats) {
-    const digest = digests.get(file.path) as FileDigest;
-    const photoId = known.get(digest.sha256);
-    if (photoId)
-      finish({
-        path: file.path,
-        status: 'skipped',
-        reason: 'duplicate-in-batch',
-        ...digest,
-        photoId,
-      });
-    else
-      finish({
-        path: file.path,
-        status: 'failed',
-        ...digest,
-        error:
-          report.get((firstOf.get(digest.sha256) as UploadManyFile).path)?.error ??
-          new FlickrError('its twin in the batch failed'),
-      });
+  // 1. Hash, in input order; a content seen before waits for its first file's outcome.
+  for (const item of items) {
+    void hashing.add(async () => {
+      try {
+        if (signal.aborted) throw abortError(signal);
+        item.digest = item.file.digest ?? (await digestOf({ path: item.file.path }, signal));
+        emit({ type: 'hashed', path: item.file.path, ...item.digest });
+      } catch (error) {
+        return fail(item, error);
+      }
+      if (firstOf.has(item.digest.sha256)) twins.push(item);
+      else {
+        firstOf.set(item.digest.sha256, item);
+        toCheck.push(item);
+        maybeCheck();
+      }
+    });
   }
-  return inputs.map((file) => report.get(file.path) as UploadReportEntry);
+  await hashing.onIdle();
+  hashingDone = true;
+  maybeCheck();
+  while (checking) await checking;
+  await sending.onIdle();
+  sending.removeEventListener('active', maybeCheck);
+  if (fatal) throw fatal;
+
+  for (const item of twins) {
+    const digest = item.digest as FileDigest;
+    const first = firstOf.get(digest.sha256) as Item;
+    const photoId = photoOf.get(digest.sha256);
+    if (photoId) finish(item, { status: 'skipped', reason: 'duplicate-in-batch', photoId });
+    else fail(item, report[first.index]?.error ?? new FlickrError('its twin in the batch failed'));
+  }
+  return report as UploadReportEntry[];
+}
+
+/** Where a transfer's thumbnail fields come from, per the `clientThumbnails` option. */
+function thumbnailSource(mode: boolean | 'auto', limits: Limits) {
+  const render = (item: Item) => clientThumbnailFields({ path: item.file.path }, limits);
+  if (mode === false) return { queued: () => {}, sent: () => {}, fieldsFor: async () => ({}) };
+  if (mode === true) {
+    // Rendered ahead on their own queue, so CPU and network overlap; each transfer waits for its own.
+    const rendering = new PQueue({ concurrency: 1 });
+    const ready = new Map<number, Promise<Record<string, string>>>();
+    return {
+      queued: (item: Item) =>
+        ready.set(item.index, rendering.add(() => render(item)) as Promise<Record<string, string>>),
+      sent: () => {},
+      fieldsFor: async (item: Item) => (await ready.get(item.index)) ?? {},
+    };
+  }
+  const lookahead = new ThumbnailLookahead();
+  return {
+    queued: (item: Item) =>
+      lookahead.queued({
+        key: item.index,
+        bytes: (item.digest as FileDigest).bytes,
+        render: () => render(item),
+      }),
+    sent: (bytes: number, ms: number) => lookahead.sent(bytes, ms),
+    fieldsFor: async (item: Item) => lookahead.take(item.index),
+  };
 }
