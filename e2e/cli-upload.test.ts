@@ -1,6 +1,7 @@
 // flickr-cli upload against a real server: a folder tree with duplicates,
 // renames and corrupt files; reruns that send nothing; a kill -9 mid-file
 // and a rerun that resumes; dry runs; bad input with its exit code.
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,6 +171,31 @@ describe('flickr-cli upload', () => {
     // Measured on the wire: the rest of the file from the server's offset, and a few requests.
     expect(proxy.sent).toBeLessThan(data.length - offset + 64 * 1024);
     expect(await count(sdk)).toBe(1);
+    await cli.destroy();
+  });
+
+  it('watches a folder and uploads a new file once it has stopped growing', async () => {
+    const { cli, sdk } = await ciUser();
+    const folder = join(dir, 'watched');
+    await mkdir(join(folder, 'sub'), { recursive: true });
+    const watching = cli.spawn(['upload', '-r', '--watch', folder, '--json']);
+    await watching.waitForLine((line) => line.includes('"phase":"watching"'));
+
+    // Written in two halves, a second apart: the half-written file must not be taken.
+    const data = await photo(81, 1600, 1200);
+    const target = join(folder, 'sub', 'new.jpg');
+    await writeFile(target, data.subarray(0, data.length / 2));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await writeFile(target, data);
+    const line = await watching.waitForLine((l) => l.includes('"status":"uploaded"'));
+    expect(JSON.parse(line)).toMatchObject({ path: expect.stringContaining('new.jpg') });
+
+    watching.child.kill('SIGINT');
+    const result = await watching.done;
+    expect(result.code).toBe(0);
+    expect(summaryOf(result).counts).toEqual({ uploaded: 1 });
+    const photos = await sdk.photos.list(sdk.username).toArray();
+    expect(photos.map((p) => p.sha256)).toEqual([createHash('sha256').update(data).digest('hex')]);
     await cli.destroy();
   });
 
