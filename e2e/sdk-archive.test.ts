@@ -2,13 +2,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type FlickrClient,
+  FlickrClient,
   NotFoundError,
   PermissionDeniedError,
   type UploadManyEvent,
   ValidationError,
 } from '@flickr-kit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCountingProxy } from '../packages/sdk/bench/counting-proxy.ts';
+import { damagedHeader } from './fixtures/damaged-jpeg.ts';
 import { photo, type RealServer, startRealServer } from './real-server.ts';
 
 describe('the SDK with a whole archive', () => {
@@ -29,10 +31,10 @@ describe('the SDK with a whole archive', () => {
       await writeFile(path, await photo(i));
       files.push(path);
     }
-    // The same bytes under another name, and a file that is not an image at all.
+    // The same bytes under another name, and a real JPEG whose frame header is damaged.
     await writeFile(join(folder, 'copy-of-IMG_0.jpg'), await readFile(files[0] as string));
-    await writeFile(join(folder, 'notes.jpg'), 'not a photo');
-    files.push(join(folder, 'copy-of-IMG_0.jpg'), join(folder, 'notes.jpg'));
+    await writeFile(join(folder, 'damaged.jpg'), damagedHeader(await photo(20)));
+    files.push(join(folder, 'copy-of-IMG_0.jpg'), join(folder, 'damaged.jpg'));
   });
   afterAll(async () => {
     await client.close();
@@ -42,28 +44,46 @@ describe('the SDK with a whole archive', () => {
   });
 
   it('uploads a folder once, reporting every file, and a rerun sends zero bytes', async () => {
+    // One file the server already has from an earlier run.
+    const earlier = await client.uploads.uploadFile(files[7] as string);
+    expect(earlier.status).toBe('uploaded');
+
     const events: UploadManyEvent[] = [];
     const report = await client.uploads.uploadMany(files, {
       onProgress: (event) => events.push(event),
     });
     const byName = Object.fromEntries(report.map((entry) => [entry.path.split('/').at(-1), entry]));
-    expect(report.filter((entry) => entry.status === 'uploaded')).toHaveLength(8);
+    expect(report.filter((entry) => entry.status === 'uploaded')).toHaveLength(7);
+    expect(byName['IMG_7.jpg']).toMatchObject({
+      status: 'skipped',
+      reason: 'exists',
+      photoId: earlier.photo.id,
+    });
     expect(byName['copy-of-IMG_0.jpg']).toMatchObject({
       status: 'skipped',
       reason: 'duplicate-in-batch',
       photoId: byName['IMG_0.jpg']?.photoId,
     });
-    expect(byName['notes.jpg']?.status).toBe('failed');
-    expect(byName['notes.jpg']?.error).toBeInstanceOf(ValidationError);
-    expect(byName['notes.jpg']?.error).toMatchObject({ code: 'unsupported_image' });
+    expect(byName['damaged.jpg']?.status).toBe('failed');
+    expect(byName['damaged.jpg']?.error).toBeInstanceOf(ValidationError);
+    expect(byName['damaged.jpg']?.error).toMatchObject({ code: 'corrupt_image' });
     expect(events.some((event) => event.type === 'progress')).toBe(true);
 
+    // The rerun goes through a proxy that counts what reaches the server.
+    const proxy = await startCountingProxy(Number(new URL(server.url).port));
+    const rerunClient = new FlickrClient({ ...client.options, baseUrl: proxy.url });
     const again: UploadManyEvent[] = [];
-    const rerun = await client.uploads.uploadMany(files.slice(0, 9), {
+    const rerun = await rerunClient.uploads.uploadMany(files.slice(0, 9), {
       onProgress: (event) => again.push(event),
     });
+    const sizes = await Promise.all(files.slice(0, 8).map(async (f) => (await readFile(f)).length));
+    await rerunClient.close();
+    await proxy.close();
     expect(rerun.every((entry) => entry.status === 'skipped')).toBe(true);
     expect(again.filter((event) => event.type === 'progress')).toEqual([]);
+    // Only the limits and hash-check requests crossed the wire: less than the smallest photo.
+    expect(proxy.sent).toBeGreaterThan(0);
+    expect(proxy.sent).toBeLessThan(Math.min(...sizes, 8 * 1024));
     const checked = again.flatMap((event) => (event.type === 'checked' ? [event] : []));
     expect(checked.reduce((sum, event) => sum + event.existing, 0)).toBe(8);
     expect(checked.reduce((sum, event) => sum + event.missing, 0)).toBe(0);
@@ -107,6 +127,18 @@ describe('the SDK with a whole archive', () => {
     });
     expect(thumbnails.every((entry) => entry.status === 'downloaded')).toBe(true);
     expect((await readdir(out)).filter((name) => name.endsWith('.thumbnail.jpg'))).toHaveLength(8);
+  });
+
+  it('resumes a partial download from the CDN tier with a Range request', async () => {
+    const [latest] = await client.photos.list(client.username, { limit: 1 }).toArray();
+    const to = join(out, 'resumed.jpg');
+    const original = await readFile(join(out, latest?.originalName as string));
+    const half = Math.floor(original.length / 2);
+    await writeFile(`${to}.partial`, original.subarray(0, half));
+    const result = await client.photos.download(latest?.id as string, { to });
+    expect(result).toMatchObject({ skipped: false, transferred: original.length - half });
+    expect(await readFile(to)).toEqual(original);
+    await rm(to);
   });
 
   it('never overwrites a different file of the same name', async () => {
