@@ -40,7 +40,7 @@ export class ProgressModel {
     this.bytesTotal = totals.bytes ?? 0;
     this.filesDone = 0;
     this.#bytesFinished = 0;
-    this.#samples = [];
+    this.#samples = [[this.#now(), 0]];
     this.active.clear();
   }
 
