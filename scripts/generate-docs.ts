@@ -1,7 +1,8 @@
 // Writes the reference pages that are generated from code, so they cannot
 // drift from it: docs/api.md from the contract, docs/configuration.md from
-// the server's configuration schema. `pnpm docs:generate` runs it; `--check` fails
-// when a committed page is stale (the test suite runs that).
+// the server's configuration schema, docs/cli.md from flickr-cli's command
+// tree. `pnpm docs:generate` runs it; `--check` fails when a committed page
+// is stale (the test suite runs that).
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,6 +14,7 @@ import {
 } from '@flickr-kit/sdk/contract';
 import { ConfigSchema } from '@flickr-kit/server';
 import { z } from 'zod';
+import { cliPage } from './cli-docs.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const GENERATED =
@@ -128,7 +130,11 @@ ${errors.join('\n')}
 `;
 }
 
-const pages = { 'docs/configuration.md': configurationPage(), 'docs/api.md': apiPage() };
+const pages = {
+  'docs/configuration.md': configurationPage(),
+  'docs/api.md': apiPage(),
+  'docs/cli.md': cliPage(GENERATED),
+};
 const check = process.argv.includes('--check');
 const stale: string[] = [];
 for (const [path, content] of Object.entries(pages)) {
