@@ -6,8 +6,10 @@ import { SERVER_VERSION } from './app.ts';
 import { readStdin } from './cli/read-stdin.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DomainError } from './domain/errors.ts';
+import { CDN_PREFIX } from './http/cdn/cdn-routes.ts';
 import { ROLES, type Role, startRole } from './roles.ts';
 import { createLogger, createServices } from './services.ts';
+import { stopOnSignals } from './shutdown-signals.ts';
 
 const EXIT_USAGE = 2;
 
@@ -29,36 +31,30 @@ async function run(role: Role): Promise<void> {
   const cfg = config();
   const server = await startRole(role, cfg);
   const url = server.url;
+  const data = `  data       ${cfg.dataDir}  (${server.services.store.description})`;
   const lines = [`flickr-server ${SERVER_VERSION} is running (${role})`];
-  if (url) {
+  // Each role advertises only what it serves: the CDN tier has no API, the worker no port.
+  if (url && role === 'cdn') {
+    lines.push(
+      `  CDN        ${url}  (files under ${url}${CDN_PREFIX}/, by signed URLs the API hands out)`,
+      `  health     curl ${url}/healthz`,
+      data,
+      `  wiring     set FLICKR_CDN_URL=${url} on every API process`,
+    );
+  } else if (url) {
     lines.push(
       `  API        ${url}  (OpenAPI document: ${url}/openapi.json)`,
-      `  data       ${cfg.dataDir}  (${server.services.store.description})`,
+      data,
       `  limits     curl ${url}/v1/limits`,
       `  register   curl -X POST ${url}/v1/auth/register -H 'content-type: application/json' \\`,
       `                  -d '{"username":"alice","password":"a long passphrase"}'`,
       `  admin      flickr-server user create NAME --admin`,
     );
   } else {
-    lines.push(`  data       ${cfg.dataDir}  (${server.services.store.description})`);
+    lines.push(data);
   }
   process.stderr.write(`${lines.join('\n')}\n`);
-
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(130);
-    server.services.log.info({ signal }, 'shutting down');
-    server.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.services.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  stopOnSignals(server);
 }
 
 /** Runs a one-off task against the configured database, then closes it. */
