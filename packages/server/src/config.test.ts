@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, ConfigSchema, type ConfigVariable, flagFor, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('needs no settings at all: the embedded default', () => {
@@ -57,4 +57,20 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ FLICKR_RENDITIONS: value })).toThrow(/FLICKR_RENDITIONS/);
     },
   );
+
+  it('derives a flag from every variable, and a flag overrides the environment', () => {
+    expect(flagFor('FLICKR_DATA_DIR')).toBe('--data-dir');
+    expect(flagFor('DATABASE_URL')).toBe('--database-url');
+    const flags = (Object.keys(ConfigSchema.shape) as ConfigVariable[]).map(flagFor);
+    expect(new Set(flags).size).toBe(flags.length);
+    expect(loadConfig({ FLICKR_PORT: '9000' }, { FLICKR_PORT: '9001' }).port).toBe(9001);
+    // A bad environment value the flag replaces is not an error.
+    expect(loadConfig({ FLICKR_PORT: 'eighty' }, { FLICKR_PORT: '0' }).port).toBe(0);
+  });
+
+  it('names the flag when a flag set the bad value', () => {
+    expect(() => loadConfig({}, { FLICKR_SAGA_MAX_ATTEMPTS: '0' })).toThrow(
+      /--saga-max-attempts \(FLICKR_SAGA_MAX_ATTEMPTS\): Too small/,
+    );
+  });
 });

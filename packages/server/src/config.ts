@@ -141,6 +141,20 @@ export interface Config {
   shutdownGraceMs: number;
 }
 
+/** A setting's variable name, e.g. `FLICKR_PORT` or `DATABASE_URL`. */
+export type ConfigVariable = keyof typeof ConfigSchema.shape;
+
+/**
+ * The command-line flag that sets a variable: `FLICKR_DATA_DIR` is
+ * `--data-dir`, `DATABASE_URL` is `--database-url`. Flags are derived, so
+ * every documented variable has one and they cannot drift apart.
+ */
+export const flagFor = (variable: ConfigVariable): string =>
+  `--${variable
+    .replace(/^FLICKR_/, '')
+    .toLowerCase()
+    .replaceAll('_', '-')}`;
+
 /** A configuration error: says which variable is wrong and why, one line each. */
 export class ConfigError extends Error {
   readonly issues: string[];
@@ -170,18 +184,35 @@ function parseRenditions(value: string): RenditionSetting[] {
   });
 }
 
-/** Parses the environment once, at start; everything else receives typed values. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+const settingsIn = (values: Record<string, string | undefined>) =>
+  Object.entries(values).filter(
+    (entry): entry is [string, string] =>
+      entry[0] in ConfigSchema.shape && entry[1] !== undefined && entry[1] !== '',
+  );
+
+/**
+ * Parses the configuration once, at start; everything else receives typed
+ * values. `flags` (by variable name, from the command line) override the
+ * environment, and go through the same schema; an error names the flag when
+ * a flag set the value.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  flags: Partial<Record<ConfigVariable, string>> = {},
+): Config {
+  const fromFlags = new Set(settingsIn(flags).map(([key]) => key));
   const result = ConfigSchema.safeParse(
-    Object.fromEntries(
-      Object.entries(env).filter(([key, value]) => key in ConfigSchema.shape && value !== ''),
-    ),
+    Object.fromEntries([...settingsIn(env), ...settingsIn(flags)]),
   );
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map(
-        (issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`,
-      ),
+      result.error.issues.map((issue) => {
+        const variable = issue.path.join('.');
+        const name = fromFlags.has(variable)
+          ? `${flagFor(variable as ConfigVariable)} (${variable})`
+          : variable || '(environment)';
+        return `${name}: ${issue.message}`;
+      }),
     );
   }
   const c = result.data;

@@ -4,7 +4,7 @@ import { Credentials, SCOPES, type Scope } from '@flickr-kit/sdk/contract';
 import { Command, Option } from 'commander';
 import { SERVER_VERSION } from './app.ts';
 import { readStdin } from './cli/read-stdin.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, ConfigSchema, type ConfigVariable, flagFor, loadConfig } from './config.ts';
 import { DomainError } from './domain/errors.ts';
 import { CDN_PREFIX } from './http/cdn/cdn-routes.ts';
 import { ROLES, type Role, startRole } from './roles.ts';
@@ -18,17 +18,41 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
-function config() {
+/** Each setting's flag, as commander names the option's value, by variable. */
+const CONFIG_FLAGS = (Object.keys(ConfigSchema.shape) as ConfigVariable[]).map((variable) => {
+  const option = new Option(
+    `${flagFor(variable)} <value>`,
+    `${ConfigSchema.shape[variable].description ?? ''} (${variable})`,
+  );
+  return { variable, option, key: option.attributeName() };
+});
+
+/** Gives a command a flag for every setting: the same names as the variables, the same validation. */
+function withConfigFlags(command: Command): Command {
+  for (const { option } of CONFIG_FLAGS) command.addOption(option);
+  return command.addHelpText(
+    'after',
+    '\nEvery flag can also be set by the environment variable in brackets; a flag wins.',
+  );
+}
+
+/** The configuration from the environment and a command's flags. */
+function config(options: Record<string, unknown>) {
+  const flags: Partial<Record<ConfigVariable, string>> = {};
+  for (const { variable, key } of CONFIG_FLAGS) {
+    const value = options[key];
+    if (typeof value === 'string') flags[variable] = value;
+  }
   try {
-    return loadConfig();
+    return loadConfig(process.env, flags);
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, EXIT_USAGE);
     throw error;
   }
 }
 
-async function run(role: Role): Promise<void> {
-  const cfg = config();
+async function run(role: Role, options: Record<string, unknown>): Promise<void> {
+  const cfg = config(options);
   const server = await startRole(role, cfg);
   const url = server.url;
   const data = `  data       ${cfg.dataDir}  (${server.services.store.description})`;
@@ -59,9 +83,10 @@ async function run(role: Role): Promise<void> {
 
 /** Runs a one-off task against the configured database, then closes it. */
 async function withServices<T>(
+  options: Record<string, unknown>,
   task: (services: Awaited<ReturnType<typeof createServices>>) => Promise<T>,
 ): Promise<T> {
-  const cfg = config();
+  const cfg = config(options);
   const services = await createServices(cfg, createLogger({ logLevel: 'warn' }));
   try {
     return await task(services);
@@ -77,7 +102,8 @@ const program = new Command('flickr-server')
   .version(SERVER_VERSION)
   .description(
     'The flickr-kit reference server. With no configuration it runs everything in one process on SQLite and files under ./data.\n' +
-      'Configuration comes from FLICKR_* environment variables and DATABASE_URL (see docs/configuration.md).',
+      'Configuration comes from FLICKR_* environment variables and DATABASE_URL (docs/configuration.md),\n' +
+      'each also a flag of every command (FLICKR_DATA_DIR is --data-dir; see `flickr-server serve --help`).',
   )
   .showHelpAfterError();
 
@@ -88,24 +114,21 @@ for (const role of ROLES) {
     worker: 'run the upload saga worker and scheduled jobs only',
     cdn: 'run the CDN tier only: signed, cached delivery of published files',
   };
-  program
-    .command(role, { isDefault: role === 'all' })
+  withConfigFlags(program.command(role, { isDefault: role === 'all' }))
     .description(descriptions[role])
-    .action(() => run(role));
+    .action((options: Record<string, unknown>) => run(role, options));
 }
 
-program
-  .command('migrate')
+withConfigFlags(program.command('migrate'))
   .description('create or update the database schema, then exit (every role also does it at start)')
-  .action(() =>
-    withServices(async (services) => {
+  .action((options: Record<string, unknown>) =>
+    withServices(options, async (services) => {
       process.stderr.write(`schema is up to date (${services.store.description})\n`);
     }),
   );
 
 const user = program.command('user').description('manage users');
-user
-  .command('create <username>')
+withConfigFlags(user.command('create <username>'))
   .description('create a user; prints a generated password unless --password-stdin is given')
   .option('--admin', 'make the user an administrator', false)
   .option('--password-stdin', 'read the password from standard input', false)
@@ -114,7 +137,7 @@ user
     '\nExample:\n  echo "a long passphrase" | flickr-server user create alice --admin --password-stdin',
   )
   .action((username: string, options: { admin: boolean; passwordStdin: boolean }) =>
-    withServices(async (services) => {
+    withServices(options, async (services) => {
       const password = options.passwordStdin
         ? await readStdin()
         : randomBytes(12).toString('base64url');
@@ -136,8 +159,7 @@ user
   );
 
 const token = program.command('token').description('manage API tokens');
-token
-  .command('create <username>')
+withConfigFlags(token.command('create <username>'))
   .description('create an API token for a user and print it (shown once)')
   .option('--name <name>', 'what the token is for', 'cli')
   .addOption(new Option('--scopes <scopes>', 'comma-separated scopes').default('read,write'))
@@ -146,7 +168,7 @@ token
     '\nExample:\n  flickr-server token create alice --name ci --scopes read,write',
   )
   .action((username: string, options: { name: string; scopes: string }) =>
-    withServices(async (services) => {
+    withServices(options, async (services) => {
       const scopes = options.scopes.split(',').map((s) => s.trim());
       const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
       if (unknown.length > 0)

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,38 @@ describe('the flickr-server binary', () => {
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toMatch(/FLICKR_PORT/);
     expect(badConfig.stderr).toMatch(/FLICKR_SAGA_MAX_ATTEMPTS/);
+  });
+
+  it('takes every setting as a flag too, validated like the variable, with --help', async () => {
+    const help = await run(['serve', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(
+      /--data-dir <value>\s+Folder for the SQLite database.*\(FLICKR_DATA_DIR\)/,
+    );
+    expect(help.stdout).toMatch(/--database-url <value>.*\(DATABASE_URL\)/);
+    expect(help.stdout).toMatch(/--shutdown-grace-ms <value>/);
+
+    // A flag wins over the environment, and is refused with its own name.
+    const fixed = await run(['migrate', '--saga-max-attempts', '3'], undefined, {
+      FLICKR_SAGA_MAX_ATTEMPTS: '0',
+    });
+    expect(fixed.code).toBe(0);
+    const bad = await run(['migrate', '--port', 'eighty']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--port \(FLICKR_PORT\): /);
+
+    // --data-dir is the data folder the command works on.
+    const elsewhere = await mkdtemp(join(tmpdir(), 'flickr-cli-flag-'));
+    try {
+      const migrated = await run(['migrate', '--data-dir', elsewhere], undefined, {
+        FLICKR_DATA_DIR: dataDir,
+      });
+      expect(migrated.code).toBe(0);
+      if (!database.url) expect(migrated.stderr).toContain(join(elsewhere, 'flickr.db'));
+      expect(await readdir(elsewhere)).toContain('signing-key');
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('serves, shuts down gracefully on SIGTERM, and keeps its data across the restart', async () => {
