@@ -1,4 +1,4 @@
-import { operations } from '@flickr-kit/sdk/contract';
+import { operations, TUS_PATH } from '@flickr-kit/sdk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.ts';
 
@@ -6,7 +6,15 @@ interface OpenApiDocument {
   openapi: string;
   paths: Record<
     string,
-    Record<string, { operationId: string; responses: Record<string, unknown> }>
+    Record<
+      string,
+      {
+        operationId: string;
+        description?: string;
+        parameters?: { name: string; in: string }[];
+        responses: Record<string, unknown>;
+      }
+    >
   >;
   components: { schemas: Record<string, unknown> };
 }
@@ -51,5 +59,42 @@ describe('GET /openapi.json', () => {
       const body = response.status === 204 ? {} : ((await response.json()) as { detail?: string });
       expect(body.detail ?? '', `${operation.method} ${operation.path}`).not.toMatch(/^No route/);
     }
+  });
+
+  it('documents the CDN tier: its path, signature, conditional and range requests, and problems', async () => {
+    const cdn = document.paths['/cdn/{user}/{album}/{resolution}/{file}']?.get;
+    expect(cdn?.operationId).toBe('cdnFile');
+    expect(cdn?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual([
+      'path:user',
+      'path:album',
+      'path:resolution',
+      'path:file',
+      'query:v',
+      'query:e',
+      'query:s',
+      'header:Range',
+      'header:If-None-Match',
+    ]);
+    expect(Object.keys(cdn?.responses ?? {}).sort()).toEqual(
+      ['200', '206', '304', '403', '404', '416', '429'].sort(),
+    );
+  });
+
+  it('advertises exactly the tus extensions it documents, and no checksum', async () => {
+    const options = await fetch(`${server.url}${TUS_PATH}/`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    const extensions = (options.headers.get('tus-extension') ?? '').split(',');
+    expect(extensions.sort()).toEqual(
+      [
+        'creation',
+        'creation-defer-length',
+        'creation-with-upload',
+        'expiration',
+        'termination',
+      ].sort(),
+    );
+    const tus = document.paths[`${TUS_PATH}/`]?.post?.description ?? '';
+    for (const extension of extensions) expect(tus).toContain(extension);
+    expect(tus).toMatch(/checksum extension \(`Upload-Checksum`\) is not offered/);
   });
 });

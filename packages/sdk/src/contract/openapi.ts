@@ -68,10 +68,91 @@ function responses(operation: Operation) {
 }
 
 const TUS_DESCRIPTION = `Resumable uploads over the [tus 1.0](https://tus.io/protocols/resumable-upload) protocol
-(core, creation, creation-with-upload, termination, expiration). Any tus client works.
+(core, creation, creation-with-upload, creation-defer-length, termination, expiration). Any tus client works.
 Send \`Authorization: Bearer <token>\` (write scope) with every request and the file's metadata in
 \`Upload-Metadata\`, values base64-encoded. The final \`PATCH\` answers \`200\` with an \`UploadResult\`
-once the photo is recorded: the upload saga's pivot.`;
+once the photo is recorded: the upload saga's pivot. An unfinished upload expires \`Upload-Expires\`
+after its last bytes arrived.
+
+The checksum extension (\`Upload-Checksum\`) is not offered, and not advertised in \`Tus-Extension\`.
+Integrity is checked once, for the whole file: \`Upload-Metadata\` declares its SHA-256, which the server
+computes as the bytes stream in and compares when the last byte lands; a mismatch is \`400 hash_mismatch\`
+and nothing is kept. Per-chunk checksums would add a second digest per request to guard what TCP
+(and TLS) already guard in transit, and @tus/server has no checksum support to build on.`;
+
+const CDN_DESCRIPTION = `A published file (original or rendition), served by the CDN tier: the \`cdn\` role, also
+mounted by \`all\` and \`serve\`, at \`FLICKR_CDN_URL\` when that is set. Photo responses carry these URLs
+already signed: the signature covers the key, the viewer and the expiry, and the tier also checks that the
+viewer may still see the photo, so a revoked share, a photo made private or a deleted one stops being served
+within seconds. No bearer token is needed. Files never change under a key: answers are cacheable for a year
+(\`immutable\`), with an \`ETag\`, \`If-None-Match\` and single \`Range\` requests. \`HEAD\` answers the same headers.
+Original downloads run one at a time per viewer (per client address for URLs signed for anyone).`;
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+/** The CDN tier's one route: `/cdn/<user>/<album>/<resolution>/<file>` and its signature. */
+function cdnPath() {
+  const segment = (name: string, description: string, pattern: string) => ({
+    name,
+    in: 'path',
+    required: true,
+    description,
+    schema: { type: 'string', pattern },
+  });
+  const query = (name: string, description: string, pattern: string) => ({
+    name,
+    in: 'query',
+    required: true,
+    description,
+    schema: { type: 'string', pattern },
+  });
+  const header = (name: string, description: string) => ({
+    name,
+    in: 'header',
+    required: false,
+    description,
+    schema: { type: 'string' },
+  });
+  return {
+    get: {
+      operationId: 'cdnFile',
+      summary: 'A published file, by signed URL',
+      tags: ['cdn'],
+      description: CDN_DESCRIPTION,
+      security: [{}],
+      parameters: [
+        segment('user', 'The owner’s id', '^[0-9a-f-]{36}$'),
+        segment('album', 'The album’s id, or `default`', '^[0-9a-z-]+$'),
+        segment('resolution', '`original`, `thumbnail` or a configured rendition', '^[a-z0-9-]+$'),
+        segment('file', '`<photo id>.<extension>`', '^[0-9a-f-]{36}\\.[a-z]+$'),
+        query('v', 'The viewer the URL was signed for: a user id, or `-` for anyone', '^.+$'),
+        query('e', 'Expiry, in Unix seconds', '^\\d{1,12}$'),
+        query('s', 'The signature (base64url)', '^[A-Za-z0-9_-]{22}$'),
+        header('Range', 'One byte range, e.g. `bytes=0-1023` or `bytes=-500`'),
+        header('If-None-Match', 'An ETag from an earlier answer'),
+      ],
+      responses: {
+        '200': {
+          description: 'The file',
+          content: { 'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } } },
+        },
+        '206': { description: 'The requested range (`Content-Range`)' },
+        '304': { description: 'Not modified: the ETag matches' },
+        '403': problemResponse('Problem: invalid_signature, url_expired'),
+        '404': problemResponse(
+          'Problem: not_found (no such file, or the viewer may no longer see the photo)',
+        ),
+        '416': problemResponse('Problem: range_not_satisfiable (`Content-Range: bytes */<size>`)'),
+        '429': problemResponse(
+          'Problem: too_many_downloads (an original is in flight; `Retry-After`)',
+        ),
+      },
+    },
+  };
+}
 
 /** The OpenAPI 3.1 document of the API, generated from the contract. */
 export function buildOpenApiDocument(options: { serverUrl?: string; version?: string } = {}) {
@@ -141,6 +222,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
       responses: { '204': { description: 'Removed' } },
     },
   };
+  paths['/cdn/{user}/{album}/{resolution}/{file}'] = cdnPath();
   return {
     openapi: '3.1.0',
     info: {

@@ -64,7 +64,9 @@ export const UploadMetadata = z.object({
       (name) => !/[/\\\0]/.test(name) && name !== '.' && name !== '..',
       'must be a file name, not a path',
     ),
-  sha256: Sha256,
+  sha256: Sha256.describe(
+    'Lowercase hex SHA-256 of the whole file. Verified when the last byte lands (a mismatch is `hash_mismatch`, nothing kept): the upload’s integrity check, in place of the tus checksum extension',
+  ),
   title: z.string().max(255).optional(),
   description: z.string().max(10_000).optional(),
   tags: z.string().max(2000).optional().describe('Comma-separated'),
