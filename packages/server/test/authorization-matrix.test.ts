@@ -632,6 +632,59 @@ const ROWS: Row[] = [
       unscoped: NO_SCOPE,
     },
   },
+  // HEAD answers carry no body: the status says it all, and a problem's code cannot be read.
+  {
+    route: 'tus',
+    target: `HEAD ${TUS_PATH}/:id (an unfinished upload of the owner)`,
+    needs: 'write',
+    send: async (token) => {
+      const response = await fetch(new URL(`${TUS_PATH}/${await freshUpload()}`, server.url), {
+        method: 'HEAD',
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          'tus-resumable': '1.0.0',
+        },
+      });
+      return {
+        status: response.status,
+        body: response.status === 200 ? { offset: response.headers.get('upload-offset') } : {},
+      };
+    },
+    expect: {
+      anonymous: { status: 401 },
+      owner: OK,
+      viewer: { status: 404 },
+      other: { status: 404 },
+      revoked: { status: 404 },
+      admin: { status: 404 },
+      unscoped: { status: 403 },
+    },
+  },
+  {
+    route: 'tus',
+    target: `DELETE ${TUS_PATH}/:id (termination of an unfinished upload of the owner)`,
+    needs: 'write',
+    send: async (token) => {
+      const id = await freshUpload();
+      const answer = await call('DELETE', `${TUS_PATH}/${id}`, {
+        token,
+        headers: { 'tus-resumable': '1.0.0' },
+      });
+      // Terminated for the owner only: everyone else leaves the upload as it was.
+      const kept = (await server.services.store.uploads.byId(id)) !== undefined;
+      expect(kept, 'the upload is kept unless terminated').toBe(answer.status !== 204);
+      return answer;
+    },
+    expect: {
+      anonymous: NO_TOKEN,
+      owner: DONE,
+      viewer: HIDDEN,
+      other: HIDDEN,
+      revoked: HIDDEN,
+      admin: HIDDEN,
+      unscoped: NO_SCOPE,
+    },
+  },
 
   // The CDN tier. Each caller presents a URL signed for its own identity (see
   // privateFileUrl), with its token. The URL is the credential: the tier
