@@ -40,9 +40,13 @@ function configurationPage(): string {
 
 ${GENERATED}
 
-\`flickr-server\` reads its settings from environment variables, once, at
-start; a bad value stops it with one line per problem. None is required: with
-none at all the server runs everything on SQLite and files under \`./data\`.
+\`flickr-server\` reads its settings once, at start, from environment variables
+and from flags of the same names on every command (\`FLICKR_DATA_DIR\` is
+\`--data-dir\`, \`DATABASE_URL\` is \`--database-url\`; a flag wins over the
+variable). A bad value stops it with one line per problem. None is required:
+with none at all the server runs everything on SQLite and files under
+\`./data\`. Keep secrets (\`FLICKR_SIGNING_KEY\`, a \`DATABASE_URL\` with a
+password) in the environment: flags show in \`ps\`.
 
 | variable | default | meaning |
 | --- | --- | --- |
@@ -98,7 +102,9 @@ Every operation may also answer \`validation_failed\` (400) and \`internal\`
 
 \`${TUS_PATH}/\` speaks [tus 1.0](https://tus.io/protocols/resumable-upload):
 core, creation, creation-with-upload, termination and expiration. Any tus
-client works (tus-js-client, Uppy). Each request carries the bearer token
+client works (tus-js-client, Uppy). The checksum extension is not offered:
+the SHA-256 declared in the metadata is verified over the whole file when the
+last byte lands, and @tus/server has no per-request checksums to build on. Each request carries the bearer token
 (\`write\` scope); a caller sees only its own uploads, and at most
 \`uploadsInFlightPerUser\` transfers run at once per user (more get \`429\` with
 \`Retry-After\`). Ask \`POST /v1/uploads/check\` first: files the server already
