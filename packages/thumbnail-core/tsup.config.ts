@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `./hash` alone loads no sharp: clients that only hash files stay light.
+  entry: ['src/index.ts', 'src/hash-file.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,4 +1,3 @@
-import { RENDER_SPEC_VERSION, renderRenditions } from '@flickr-kit/thumbnail-core';
 import type { Limits } from '../contract/uploads.ts';
 import { SDK_VERSION } from '../version.ts';
 
@@ -11,6 +10,9 @@ export async function clientThumbnailFields(
   file: { path?: string; buffer?: Buffer },
   limits: Limits,
 ): Promise<Record<string, string>> {
+  // Loaded on first use: sharp costs a process some 30 MB and 50 ms, which
+  // downloads, listings and uploads without client thumbnails never need.
+  const { RENDER_SPEC_VERSION, renderRenditions } = await import('@flickr-kit/thumbnail-core');
   // A thumbnail the server would refuse is not worth rendering.
   if (limits.clientRendering.specVersion !== RENDER_SPEC_VERSION) return {};
   try {

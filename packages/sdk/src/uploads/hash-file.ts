@@ -1,4 +1,4 @@
-import { hashFile as streamSha256 } from '@flickr-kit/thumbnail-core';
+import { hashFile as streamSha256 } from '@flickr-kit/thumbnail-core/hash';
 import type { FileDigest } from './file-digest.ts';
 
 /**
