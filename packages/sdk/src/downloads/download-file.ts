@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -82,10 +82,14 @@ export async function downloadFile(
     return { path: options.to, bytes: file.bytes, skipped: true, transferred: 0 };
   await mkdir(dirname(options.to), { recursive: true });
   const partial = `${options.to}.partial`;
+  // Originals are verified while they stream in: one pass over the bytes, not two.
+  const digest: RunningDigest | undefined = file.sha256
+    ? { hash: createHash('sha256'), bytes: 0 }
+    : undefined;
   let transferred = 0;
   for (let attempt = 0; ; attempt++) {
     try {
-      transferred += await fetchInto(transport, file, partial, options);
+      transferred += await fetchInto(transport, file, partial, options, digest);
       break;
     } catch (error) {
       const resumable = !(error instanceof FlickrError) || error.name === 'ConnectionError';
@@ -97,7 +101,7 @@ export async function downloadFile(
     }
   }
   const size = (await stat(partial)).size;
-  if (size !== file.bytes || (file.sha256 && (await sha256Of(partial)) !== file.sha256)) {
+  if (size !== file.bytes || (digest && digest.hash.digest('hex') !== file.sha256)) {
     await rm(partial, { force: true });
     throw new IntegrityError(
       `Downloaded ${size} bytes for ${options.to} that do not match the photo (${file.bytes} bytes expected)`,
@@ -107,17 +111,37 @@ export async function downloadFile(
   return { path: options.to, bytes: file.bytes, skipped: false, transferred };
 }
 
-/** Appends the missing bytes to the partial file; returns how many were transferred. */
+/** A SHA-256 fed with the first `bytes` bytes of the partial file. */
+interface RunningDigest {
+  hash: Hash;
+  bytes: number;
+}
+
+/**
+ * Appends the missing bytes to the partial file, feeding them to the digest;
+ * returns how many were transferred. A digest that is not exactly at the
+ * partial file's end (a resumed file, a write that failed) is rebuilt from it.
+ */
 async function fetchInto(
   transport: Transport,
   file: { url: string; bytes: number },
   partial: string,
   options: DownloadOptions,
+  digest: RunningDigest | undefined,
 ): Promise<number> {
   let have = (await stat(partial).catch(() => undefined))?.size ?? 0;
   if (have > file.bytes) {
     await rm(partial, { force: true });
     have = 0;
+  }
+  if (digest && digest.bytes !== have) {
+    digest.hash = createHash('sha256');
+    digest.bytes = 0;
+    if (have > 0) {
+      for await (const chunk of createReadStream(partial, { end: have - 1 }))
+        digest.hash.update(chunk as Buffer);
+      digest.bytes = have;
+    }
   }
   if (have === file.bytes) return 0;
   const response = await transport.send(
@@ -127,11 +151,19 @@ async function fetchInto(
   );
   // A server that ignores the Range header sends the whole file: start over.
   const offset = response.status === 206 ? have : 0;
+  if (digest && offset === 0 && digest.bytes > 0) {
+    digest.hash = createHash('sha256');
+    digest.bytes = 0;
+  }
   if (!response.body) throw new FlickrError('The download has no body');
   let received = 0;
   const counting = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       received += chunk.length;
+      if (digest) {
+        digest.hash.update(chunk);
+        digest.bytes += chunk.length;
+      }
       options.onProgress?.(offset + received, file.bytes);
       callback(null, chunk);
     },
