@@ -70,7 +70,10 @@ export async function hashAll(
 /** The file's bytes, reporting how many have gone by. */
 async function* counted(file: LocalFile, options: HashAllOptions): AsyncGenerator<Buffer> {
   let bytes = 0;
-  for await (const chunk of createReadStream(file.path, { highWaterMark: 1 << 20 })) {
+  // Large reads for large files; a small file gets a buffer its own size, not 1 MiB
+  // (a 100,000-photo archive would otherwise allocate 100 GB of buffers).
+  const highWaterMark = Math.max(16 * 1024, Math.min(1 << 20, file.size));
+  for await (const chunk of createReadStream(file.path, { highWaterMark })) {
     bytes += (chunk as Buffer).length;
     options.progress?.(file, bytes);
     yield chunk as Buffer;
