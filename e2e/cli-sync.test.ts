@@ -194,6 +194,38 @@ describe('flickr-cli sync, download and share', () => {
     await cli.destroy();
   });
 
+  it('lists photos whole, or a page at a time with cursors forward and back', async () => {
+    const { cli, sdk } = await signedIn();
+    for (const seed of [91, 92, 93]) {
+      const path = join(dir, `list-${seed}.jpg`);
+      await writeFile(path, await photo(seed));
+      await sdk.uploads.uploadFile(path, { title: `photo ${seed}` });
+    }
+    const all = await cli.run(['photos', 'ls', '--json']);
+    expect(all.events.map((p) => p.title)).toEqual(['photo 93', 'photo 92', 'photo 91']);
+    const table = await cli.run(['photos', 'ls']);
+    expect(table.stdout).toMatch(/^ID\s+TITLE\s+STATUS/);
+    expect(table.stdout).toContain('photo 92');
+
+    const first = (await cli.run(['photos', 'ls', '--limit', '2', '--json'])).events[0] as {
+      items: { title: string }[];
+      nextCursor: string;
+    };
+    expect(first.items.map((p) => p.title)).toEqual(['photo 93', 'photo 92']);
+    const second = (
+      await cli.run(['photos', 'ls', '--limit', '2', '--after', first.nextCursor, '--json'])
+    ).events[0] as { items: { title: string }[]; prevCursor: string };
+    expect(second.items.map((p) => p.title)).toEqual(['photo 91']);
+    const back = (
+      await cli.run(['photos', 'ls', '--limit', '2', '--before', second.prevCursor, '--json'])
+    ).events[0] as { items: { title: string }[] };
+    expect(back.items.map((p) => p.title)).toEqual(['photo 93', 'photo 92']);
+    const human = await cli.run(['photos', 'ls', '--limit', '2']);
+    expect(human.stdout).toContain(`next page:     --limit 2 --after ${first.nextCursor}`);
+    expect((await cli.run(['photos', 'ls', '--limit', '500'])).code).toBe(2);
+    await cli.destroy();
+  });
+
   it('shares with another user, who sees the photos until the grant is revoked', async () => {
     const owner = await signedIn();
     const viewer = await signedIn();

@@ -209,7 +209,7 @@ describe('flickr-cli upload', () => {
 
     const badFlag = await cli.run(['upload', dir, '--concurrency', '0']);
     expect(badFlag.code).toBe(2);
-    expect(badFlag.stderr).toMatch(/--concurrency must be a whole number/);
+    expect(badFlag.stderr).toMatch(/--concurrency must be a whole number from 1/);
 
     const wrongToken = await cli.run(['upload', dir], { env: { FLICKR_TOKEN: 'not-a-token' } });
     expect(wrongToken.code).toBe(3);

@@ -1,10 +1,20 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
+const common: Options = {
   entry: { index: 'src/index.ts', 'contract/index': 'src/contract/index.ts' },
-  format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   sourcemap: true,
   target: 'node22',
-});
+};
+
+export default defineConfig([
+  { ...common, format: 'esm', clean: true },
+  {
+    ...common,
+    format: 'cjs',
+    // p-queue ships ESM only. require()-ing it from CommonJS hands back its
+    // namespace, where the bundler's interop expects the class: bundled
+    // here, it is plain CommonJS code like the rest.
+    noExternal: ['p-queue'],
+  },
+]);

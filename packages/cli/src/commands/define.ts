@@ -25,12 +25,14 @@ export function examplesOf(command: Command): string[] {
   return EXAMPLES.get(command) ?? [];
 }
 
-/** Parses a positive integer option, for commander. */
-export function positiveInt(name: string) {
+/** Parses a whole number option from 1 to `max`, for commander. */
+export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${name} must be a whole number ≥ 1, got ${value}`);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new InvalidArgumentError(
+        `${name} must be a whole number from 1${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got ${value}`,
+      );
     return n;
   };
 }

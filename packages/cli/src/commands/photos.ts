@@ -34,9 +34,13 @@ export function photoCommands(program: Command, wrap: Wrap): void {
       .description('list photos, newest first: yours, another user’s, or an album’s')
       .option('--user <name>', 'whose photos (default: yours)')
       .option('--album <name>', 'only this album (by name or id)')
-      .option('--limit <n>', 'at most n photos (default: all)', positiveInt('--limit'))
-      .option('--after <cursor>', 'start after this cursor (from a previous --json listing)')
-      .option('--before <cursor>', 'the page before this cursor')
+      .option(
+        '--limit <n>',
+        'one page of at most n photos (up to 100), with cursors to the next and previous pages; --json prints the page',
+        positiveInt('--limit', 100),
+      )
+      .option('--after <cursor>', 'the page after this cursor (a page’s next cursor)')
+      .option('--before <cursor>', 'the page before this cursor (a page’s previous cursor)')
       .action(wrap(listPhotos)),
     [
       'flickr-cli photos ls',
@@ -97,50 +101,74 @@ export function photoCommands(program: Command, wrap: Wrap): void {
 async function listPhotos(context: CliContext, options: ListOptions) {
   if (options.after && options.before)
     throw new UsageError('--after and --before do not go together');
+  if ((options.after || options.before) && !options.limit)
+    throw new UsageError('--after and --before page through a listing: give --limit too');
   const client = context.client();
   const username = options.user ?? (await context.me(client));
   const query = {
-    ...(options.limit ? { limit: Math.min(options.limit, 100) } : {}),
+    ...(options.limit ? { limit: options.limit } : {}),
     ...(options.after ? { after: options.after } : {}),
     ...(options.before ? { before: options.before } : {}),
   };
   const requestOptions = { signal: context.signal };
-  const source = options.album
+  const list = options.album
     ? client.albums.photos(
         (await findAlbum(context, client, username, options.album)).id,
         query,
         requestOptions,
       )
     : client.photos.list(username, query, requestOptions);
-  const rows: string[][] = [];
-  let count = 0;
-  for await (const photo of source) {
-    if (options.limit && count >= options.limit) break;
-    count++;
-    if (context.json) context.print('', photo);
-    else
-      rows.push([
-        photo.id,
-        photo.title || photo.originalName,
-        photo.status,
-        photo.visibility,
-        photo.album?.name ?? '-',
-        formatBytes(photo.bytes),
-        shortDate(photo.createdAt),
-      ]);
-  }
-  if (!context.json)
+
+  // --limit: one page, and the cursors to the pages around it.
+  if (options.limit) {
+    const page = await list.first();
     context.print(
-      rows.length
-        ? table(
-            ['ID', 'TITLE', 'STATUS', 'VISIBILITY', 'ALBUM', 'SIZE', 'CREATED'],
-            rows,
-            context.io.stdout.columns ?? 160,
-          )
-        : `${username} has no photos you can see${options.album ? ` in ${options.album}` : ''}`,
-      null,
+      () =>
+        [
+          photoTable(context, page.items, username, options.album),
+          page.nextCursor
+            ? `next page:     --limit ${options.limit} --after ${page.nextCursor}`
+            : '',
+          page.prevCursor
+            ? `previous page: --limit ${options.limit} --before ${page.prevCursor}`
+            : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      page,
     );
+    return undefined;
+  }
+  const photos: Photo[] = [];
+  for await (const photo of list) {
+    if (context.json) context.print('', photo);
+    else photos.push(photo);
+  }
+  if (!context.json) context.print(photoTable(context, photos, username, options.album), null);
   return undefined;
+}
+
+function photoTable(
+  context: CliContext,
+  photos: readonly Photo[],
+  username: string,
+  album?: string,
+) {
+  if (photos.length === 0)
+    return `${username} has no photos you can see${album ? ` in ${album}` : ''}`;
+  return table(
+    ['ID', 'TITLE', 'STATUS', 'VISIBILITY', 'ALBUM', 'SIZE', 'CREATED'],
+    photos.map((photo) => [
+      photo.id,
+      photo.title || photo.originalName,
+      photo.status,
+      photo.visibility,
+      photo.album?.name ?? '-',
+      formatBytes(photo.bytes),
+      shortDate(photo.createdAt),
+    ]),
+    context.io.stdout.columns ?? 160,
+  );
 }
 
 function describePhoto(photo: Photo): string {

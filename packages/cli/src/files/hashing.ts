@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { type FileDigest, hashFile } from '@flickr-kit/sdk';
-import PQueue from '../p-queue.ts';
+import PQueue from 'p-queue';
 import type { HashCache } from './hash-cache.ts';
 import type { LocalFile } from './walk.ts';
 

@@ -1,9 +1,9 @@
 import type { FileDigest, FlickrClient, PhotoMetadata, UploadReportEntry } from '@flickr-kit/sdk';
+import PQueue from 'p-queue';
 import type { CliContext } from '../context.ts';
 import { oneLine } from '../exit-codes.ts';
 import type { LocalFile } from '../files/walk.ts';
 import type { Reporter } from '../output/reporter.ts';
-import PQueue from '../p-queue.ts';
 import { displayPath } from './display-path.ts';
 
 export interface UploadBatchOptions {
