@@ -2,6 +2,7 @@
 // server do not share an event loop, and so a test can SIGKILL the server
 // mid-request and start it again on the same data folder and port.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ export interface BenchServer {
   url: string;
   port: number;
   dataDir: string;
+  pid: number;
+  /** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
+  cpuSeconds(): number;
   /** Kills the process with a signal (SIGKILL: no graceful anything) and waits until it is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** The same role again, on the same data folder and port, after {@link kill}. */
@@ -80,6 +84,12 @@ export async function startServerProcess(options: BenchServerOptions = {}): Prom
     url,
     port,
     dataDir,
+    pid: child.pid as number,
+    cpuSeconds: () => {
+      const fields =
+        readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     kill: async (signal = 'SIGKILL') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -14,6 +14,7 @@ import type { RequestOptions, Transport } from '../core/transport.ts';
 import { ApiError, ConnectionError, ResponseValidationError, TimeoutError } from '../errors.ts';
 import { clientThumbnailFields } from './client-thumbnail.ts';
 import type { FileDigest } from './file-digest.ts';
+import type { TransferGate } from './transfer-gate.ts';
 import { pathFileReader } from './tus-file-source.ts';
 import { FetchHttpStack } from './tus-http-stack.ts';
 import type { UploadStateStore } from './upload-state-store.ts';
@@ -57,6 +58,16 @@ export interface UploadFileOptions extends RequestOptions, TransferOptions {
   onProgress?: (bytesSent: number, bytesTotal: number) => void;
   /** Thumbnail fields already rendered (by a pipeline that renders ahead of the transfers). */
   thumbnailFields?: Record<string, string>;
+}
+
+/** What uploadMany adds to a transfer: it prepares uploads ahead of their turn. */
+export interface SendOptions extends UploadFileOptions {
+  /** Create the upload with an empty request whatever the file's size (its URL is stored first). */
+  createFirst?: boolean;
+  /** Held by each PATCH while it sends, so prepared uploads wait their turn. */
+  gate?: TransferGate;
+  /** Milliseconds each PATCH took, from its permit to its answer: the network's pace. */
+  onPatchTime?: (ms: number) => void;
 }
 
 export type UploadFileResult =
@@ -112,9 +123,9 @@ export async function sendFile(
   file: { path?: string; buffer?: Buffer },
   digest: FileDigest,
   metadata: PhotoMetadata,
-  options: UploadFileOptions = {},
+  options: SendOptions = {},
 ): Promise<UploadResult> {
-  const { signal } = options;
+  const { signal, gate } = options;
   if (signal?.aborted) throw abortError(signal, 'The upload was aborted');
   const { transport } = context;
   const limits = await context.limits(signal ? { signal } : {});
@@ -133,7 +144,9 @@ export async function sendFile(
   };
   if (signal?.aborted) throw abortError(signal, 'The upload was aborted');
   const { authorization, 'user-agent': userAgent } = transport.headers();
-  const resumable = digest.bytes > (options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD);
+  const resumable =
+    options.createFirst === true ||
+    digest.bytes > (options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD);
 
   return new Promise<UploadResult>((resolve, reject) => {
     // The URL this process has stored for the file; state writes are chained so a delete cannot overtake a save.
@@ -144,7 +157,17 @@ export async function sendFile(
       stored = undefined;
       saving = saving.then(() => context.state.delete(fingerprint));
     };
+    // The gate's permit held by the PATCH in flight, if any.
+    let permit: (() => void) | undefined;
+    const release = () => {
+      permit?.();
+      permit = undefined;
+    };
+    let done = false;
+    let patchStarted = performance.now();
     const settle = (outcome: () => void) => {
+      done = true;
+      release();
       signal?.removeEventListener('abort', onAbort);
       saving.then(outcome, reject);
     };
@@ -175,11 +198,24 @@ export async function sendFile(
       // The upload URL is stored before the first byte of a PATCH leaves, never after: a
       // crash mid-PATCH must find it. A file sent whole in its creation request needs none.
       onBeforeRequest: async (request) => {
+        if (request.getMethod() !== 'PATCH') return;
         const url = upload.url;
-        if (request.getMethod() !== 'PATCH' || !url || url === stored) return;
-        stored = url;
-        saving = saving.then(() => context.state.set(fingerprint, url));
-        await saving;
+        if (url && url !== stored) {
+          stored = url;
+          saving = saving.then(() => context.state.set(fingerprint, url));
+          await saving;
+        }
+        // A retried PATCH gives back the permit of the attempt that failed first.
+        release();
+        if (!gate) return;
+        permit = await gate.acquire();
+        if (done) release();
+        patchStarted = performance.now();
+      },
+      onAfterResponse: (request) => {
+        if (request.getMethod() !== 'PATCH') return;
+        release();
+        options.onPatchTime?.(performance.now() - patchStarted);
       },
       onProgress: (sent, total) => options.onProgress?.(sent, total),
       onSuccess: ({ lastResponse }) => {

@@ -16,6 +16,7 @@ import { clientThumbnailFields } from './client-thumbnail.ts';
 import type { FileDigest } from './file-digest.ts';
 import { digestOf } from './local-file.ts';
 import { ThumbnailLookahead } from './thumbnail-lookahead.ts';
+import { TransferGate } from './transfer-gate.ts';
 import {
   type PhotoMetadata,
   sendFile,
@@ -78,6 +79,8 @@ export interface UploadReportEntry {
   bytes?: number;
   photoId?: string;
   photo?: Photo;
+  /** For uploaded files: whether the server kept the thumbnail rendered here. */
+  clientThumbnail?: 'accepted' | 'rejected' | 'absent';
   error?: Error;
 }
 
@@ -171,7 +174,9 @@ export async function uploadMany(
     1,
     Math.min(options.concurrency ?? Number.POSITIVE_INFINITY, limits.uploadsInFlightPerUser),
   );
-  const sending = new PQueue({ concurrency });
+  // One upload more than the server's transfer slots is prepared (created) while the others send.
+  const gate = new TransferGate(concurrency);
+  const sending = new PQueue({ concurrency: concurrency + 1 });
   const thumbnails = thumbnailSource(options.clientThumbnails ?? 'auto', limits);
   const sent = new Map<number, number>();
   let totalSent = 0;
@@ -183,7 +188,7 @@ export async function uploadMany(
     if (signal.aborted) return fail(item, abortError(signal));
     sentAny = true;
     const fields = await thumbnails.fieldsFor(item);
-    const started = performance.now();
+    let transferMs = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await sendFile(
@@ -194,6 +199,11 @@ export async function uploadMany(
           {
             clientThumbnail: false,
             thumbnailFields: fields,
+            createFirst: true,
+            gate,
+            onPatchTime: (ms) => {
+              transferMs += ms;
+            },
             signal,
             ...(options.resumableThreshold === undefined
               ? {}
@@ -213,13 +223,14 @@ export async function uploadMany(
             },
           },
         );
-        thumbnails.sent(digest.bytes, performance.now() - started);
+        thumbnails.sent(digest.bytes, transferMs);
         photoOf.set(digest.sha256, result.photo.id);
         return finish(item, {
           status: result.duplicate ? 'skipped' : 'uploaded',
           ...(result.duplicate ? { reason: 'exists' as const } : {}),
           photoId: result.photo.id,
           photo: result.photo,
+          clientThumbnail: result.clientThumbnail,
         });
       } catch (error) {
         if (signal.aborted || !retryable(error) || attempt >= (options.retries ?? 2))
