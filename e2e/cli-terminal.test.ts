@@ -14,6 +14,9 @@ import { photo, type RealServer, startRealServer } from './real-server.ts';
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!haveTmux) console.warn('cli-terminal: skipped, tmux is not installed (apt-get install tmux)');
 
+/** An SGR escape that sets a foreground colour. */
+const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*3[0-9]m`);
+
 const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
 
 /** Runs a command in a detached tmux session of the given size; returns the session's name. */
@@ -128,13 +131,13 @@ describe.skipIf(!haveTmux)('flickr-cli on a terminal', () => {
     const coloured = run({});
     sessions.push(coloured);
     await waitForScreen(coloured, /EXIT=0/);
-    expect(screen(coloured, true)).toMatch(/\x1b\[[0-9;]*3[0-9]m/);
+    expect(screen(coloured, true)).toMatch(COLOUR);
 
     const plain = run({ NO_COLOR: '1' });
     sessions.push(plain);
     await waitForScreen(plain, /EXIT=0/);
     const text = screen(plain, true);
     expect(text).toContain('done: 1 skipped');
-    expect(text).not.toMatch(/\x1b\[[0-9;]*3[0-9]m/);
+    expect(text).not.toMatch(COLOUR);
   });
 });

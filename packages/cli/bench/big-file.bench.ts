@@ -6,7 +6,7 @@
 //
 //   node --conditions=source packages/cli/bench/big-file.bench.ts
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlickrClient, MemoryUploadStateStore } from '@flickr-kit/sdk';

@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import type { Reporter } from '../output/reporter.ts';
+import { runReported } from '../output/run-reported.ts';
 import { displayPath } from '../transfers/display-path.ts';
 import { photoSource } from '../transfers/photo-source.ts';
 import { examples, positiveInt, type Wrap } from './define.ts';
-import { exitCodeOf } from './upload.ts';
 
 interface DownloadOptions {
   out: string;
@@ -66,7 +66,7 @@ async function download(context: CliContext, options: DownloadOptions) {
   const client = context.client();
   await checkResolution(context, client, options.resolution);
   const reporter = await context.reporter(options.dryRun ? 'download --dry-run' : 'download');
-  try {
+  return runReported(context, reporter, async () => {
     reporter.phase('listing');
     const { photos } = await photoSource(context, client, options);
     reporter.phase('downloading');
@@ -77,13 +77,7 @@ async function download(context: CliContext, options: DownloadOptions) {
       sidecars: Boolean(options.sidecars),
       dryRun: Boolean(options.dryRun),
     });
-  } catch (error) {
-    if (!context.signal.aborted) {
-      await reporter.fail();
-      throw error;
-    }
-  }
-  return exitCodeOf(await reporter.finish({ interrupted: context.signal.aborted }));
+  });
 }
 
 export interface DownloadPhotosOptions {

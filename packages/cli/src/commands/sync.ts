@@ -7,6 +7,7 @@ import { oneLine, UsageError } from '../exit-codes.ts';
 import type { HashCache } from '../files/hash-cache.ts';
 import { describe, type LocalFile, walk } from '../files/walk.ts';
 import type { Reporter } from '../output/reporter.ts';
+import { runReported } from '../output/run-reported.ts';
 import { planPull } from '../sync/plan-pull.ts';
 import { planPush } from '../sync/plan-push.ts';
 import { displayPath } from '../transfers/display-path.ts';
@@ -14,7 +15,6 @@ import { hashFiles, openHashCache } from '../transfers/hash-files.ts';
 import { uploadBatch } from '../transfers/upload-batch.ts';
 import { examples, type Wrap } from './define.ts';
 import { downloadPhotos } from './download.ts';
-import { exitCodeOf } from './upload.ts';
 
 interface PushOptions {
   albumPerFolder?: boolean;
@@ -107,7 +107,7 @@ async function push(context: CliContext, dir: string, options: PushOptions) {
   const client = context.client();
   const reporter = await context.reporter(options.dryRun ? 'sync push --dry-run' : 'sync push');
   const cache = await openHashCache(context);
-  try {
+  return runReported(context, reporter, async () => {
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) throw new UsageError(`not a folder: ${dir}`);
     const { files, digests } = await localSide(context, reporter, dir, cache);
@@ -162,13 +162,7 @@ async function push(context: CliContext, dir: string, options: PushOptions) {
       reporter.message(
         `${plan.unchanged.toLocaleString('en-US')} files already on the server${plan.duplicates.length ? `, ${plan.duplicates.length} with the same content as another file` : ''}`,
       );
-  } catch (error) {
-    if (!context.signal.aborted) {
-      await reporter.fail();
-      throw error;
-    }
-  }
-  return exitCodeOf(await reporter.finish({ interrupted: context.signal.aborted }));
+  });
 }
 
 async function movePhotos(
@@ -234,7 +228,7 @@ async function pull(context: CliContext, dir: string, options: PullOptions) {
   const client = context.client();
   const reporter = await context.reporter(options.dryRun ? 'sync pull --dry-run' : 'sync pull');
   const cache = await openHashCache(context);
-  try {
+  return runReported(context, reporter, async () => {
     const { files, digests } = await localSide(context, reporter, dir, cache);
     const username = options.user ?? (await context.me(client));
     const remote = await remoteSide(context, client, reporter, username);
@@ -270,13 +264,7 @@ async function pull(context: CliContext, dir: string, options: PullOptions) {
       }
       await cache.save();
     }
-  } catch (error) {
-    if (!context.signal.aborted) {
-      await reporter.fail();
-      throw error;
-    }
-  }
-  return exitCodeOf(await reporter.finish({ interrupted: context.signal.aborted }));
+  });
 }
 
 async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {

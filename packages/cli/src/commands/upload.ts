@@ -1,11 +1,13 @@
+import { stat } from 'node:fs/promises';
 import type { FlickrClient, PhotoMetadata } from '@flickr-kit/sdk';
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../context.ts';
-import { ExitCode, UsageError } from '../exit-codes.ts';
+import { UsageError } from '../exit-codes.ts';
 import type { HashCache } from '../files/hash-cache.ts';
 import { type LocalFile, walk } from '../files/walk.ts';
 import { watchFolders } from '../files/watch.ts';
 import type { Reporter } from '../output/reporter.ts';
+import { runReported } from '../output/run-reported.ts';
 import { displayPath } from '../transfers/display-path.ts';
 import { hashFiles, openHashCache } from '../transfers/hash-files.ts';
 import { planUploads } from '../transfers/plan-uploads.ts';
@@ -27,12 +29,6 @@ interface UploadOptions {
   exclude?: string[];
   watch?: boolean;
   wait?: boolean;
-}
-
-/** Exit code of a finished batch: 130 when interrupted, 1 when anything failed. */
-export function exitCodeOf(summary: { interrupted: boolean; counts: { failed?: number } }) {
-  if (summary.interrupted) return ExitCode.interrupted;
-  return (summary.counts.failed ?? 0) > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
 export function uploadCommand(program: Command, wrap: Wrap): void {
@@ -108,30 +104,39 @@ async function upload(context: CliContext, paths: string[], options: UploadOptio
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
   };
-  try {
-    // A refused token fails now, not after hashing the whole archive.
-    await context.me(client);
-    reporter.phase('scanning');
-    const files = await walk(paths, walkOptions);
-    if (files.length === 0) reporter.message('no image files found', 'warn');
-    await uploadOnce(context, client, reporter, cache, files, metadata, options);
-    if (options.watch && !context.signal.aborted) {
-      const folders = files.length ? [...new Set(files.map((file) => file.root))] : paths;
+  return runReported(
+    context,
+    reporter,
+    async () => {
+      // A refused token fails now, not after hashing the whole archive.
+      await context.me(client);
+      reporter.phase('scanning');
+      const files = await walk(paths, walkOptions);
+      if (files.length === 0) reporter.message('no image files found', 'warn');
+      await uploadOnce(context, client, reporter, cache, files, metadata, options);
+      if (!options.watch || context.signal.aborted) return;
       reporter.phase('watching');
-      for await (const batch of watchFolders(folders, { ...walkOptions, signal: context.signal })) {
+      const watching = watchFolders(await foldersOf(paths), {
+        ...walkOptions,
+        signal: context.signal,
+      });
+      for await (const batch of watching) {
         await uploadOnce(context, client, reporter, cache, batch, metadata, options);
         if (!context.signal.aborted) reporter.phase('watching');
       }
-    }
-  } catch (error) {
-    if (!context.signal.aborted) {
-      await reporter.fail();
-      throw error;
-    }
-  }
-  // Ctrl-C is how a watch ends, not an interruption of work in progress.
-  const interrupted = context.signal.aborted && !options.watch;
-  return exitCodeOf(await reporter.finish({ interrupted }));
+    },
+    // Ctrl-C is how a watch ends, not an interruption of work in progress.
+    { stopIsNormal: Boolean(options.watch) },
+  );
+}
+
+/** The folders among the paths given: what `--watch` watches. */
+async function foldersOf(paths: readonly string[]): Promise<string[]> {
+  const folders: string[] = [];
+  for (const path of paths)
+    if ((await stat(path).catch(() => undefined))?.isDirectory()) folders.push(path);
+  if (folders.length === 0) throw new UsageError('--watch needs a folder to watch');
+  return folders;
 }
 
 async function uploadOnce(
