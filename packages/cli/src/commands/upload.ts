@@ -57,7 +57,7 @@ export function uploadCommand(program: Command, wrap: Wrap): void {
       )
       .option(
         '--no-client-thumbnails',
-        'let the server render every thumbnail instead of this machine',
+        'let the server render every thumbnail (by default this machine renders those it can before their upload starts)',
       )
       .option(
         '--include <glob>',

@@ -10,6 +10,7 @@ export interface UploadBatchOptions {
   metadataFor: (file: LocalFile) => PhotoMetadata;
   /** At most this many transfers at once; the server's limit wins when lower. */
   concurrency?: number;
+  /** Render thumbnails here while that keeps ahead of the transfers (the SDK's `'auto'`), or never. */
   clientThumbnails: boolean;
   /** Wait until every uploaded photo is processed (thumbnails made), reporting each. */
   wait: boolean;
@@ -49,7 +50,8 @@ export async function uploadBatch(
     })),
     {
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      clientThumbnails: options.clientThumbnails,
+      // 'auto', not true: a thumbnail is sent when it is ready in time, and never holds up a transfer.
+      clientThumbnails: options.clientThumbnails ? 'auto' : false,
       signal: context.signal,
       onProgress: (event) => {
         if (event.type === 'checked') {
