@@ -2,7 +2,16 @@
 // renames and corrupt files; reruns that send nothing; a kill -9 mid-file
 // and a rerun that resumes; dry runs; bad input with its exit code.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +182,57 @@ describe('flickr-cli upload', () => {
     expect(await count(sdk)).toBe(1);
     await cli.destroy();
   });
+
+  it('stops on Ctrl-C with exit 130 and a summary, and the next run resumes', async () => {
+    const { cli, sdk } = await ciUser();
+    const folder = join(dir, 'interrupted');
+    await mkdir(folder, { recursive: true });
+    const data = await noisePhoto(8);
+    await writeFile(join(folder, 'big.jpg'), data);
+
+    const held = proxy.holdAfter(data.length / 3);
+    const running = cli.spawn(['upload', folder, '--json']);
+    await held;
+    running.child.kill('SIGINT');
+    proxy.release();
+    const stopped = await running.done;
+    expect(stopped.code).toBe(130);
+    expect(summaryOf(stopped)).toMatchObject({ interrupted: true, counts: {} });
+    const offset = await serverOffset(cli, sdk.options.token as string);
+    expect(offset).toBeGreaterThan(0);
+
+    proxy.reset();
+    const rerun = await cli.run(['upload', folder, '--json']);
+    expect(summaryOf(rerun).counts).toEqual({ uploaded: 1 });
+    expect(proxy.sent).toBeLessThan(data.length - offset + 64 * 1024);
+    expect(await count(sdk)).toBe(1);
+    await cli.destroy();
+  });
+
+  it.skipIf(process.platform !== 'linux')(
+    'reports a file it cannot read as failed and uploads the rest',
+    async () => {
+      const { cli, sdk } = await ciUser();
+      const folder = join(dir, 'unreadable');
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'good.jpg'), await photo(71));
+      // Reading /proc/self/mem from offset 0 fails with EIO for everyone, root included
+      // (a chmod 000 file would not stop root).
+      await symlink('/proc/self/mem', join(folder, 'unreadable.jpg'));
+      const result = await cli.run(['upload', folder, '--json']);
+      expect(result.code).toBe(1);
+      expect(filesOf(result)).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          path: expect.stringContaining('unreadable.jpg'),
+        }),
+        expect.objectContaining({ status: 'uploaded', path: expect.stringContaining('good.jpg') }),
+      ]);
+      expect(filesOf(result)[0]?.error).toMatch(/cannot read|EIO/);
+      expect(await count(sdk)).toBe(1);
+      await cli.destroy();
+    },
+  );
 
   it('watches a folder and uploads a new file once it has stopped growing', async () => {
     const { cli, sdk } = await ciUser();

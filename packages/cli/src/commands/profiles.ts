@@ -38,30 +38,36 @@ export function profileCommands(program: Command, wrap: Wrap): void {
     ],
   );
 
-  profiles
-    .command('use')
-    .description('make a profile the current one')
-    .argument('<name>', 'a profile from `flickr-cli profiles`')
-    .action(
-      wrap(async (context, name: string) => {
-        context.profiles.use(name);
-        context.print(`now using profile ${name}`, { profile: name });
-        return undefined;
-      }),
-    );
+  examples(
+    profiles
+      .command('use')
+      .description('make a profile the current one')
+      .argument('<name>', 'a profile from `flickr-cli profiles`')
+      .action(
+        wrap(async (context, name: string) => {
+          context.profiles.use(name);
+          context.print(`now using profile ${name}`, { profile: name });
+          return undefined;
+        }),
+      ),
+    ['flickr-cli profiles use work'],
+  );
 
-  profiles
-    .command('rm')
-    .description('forget a profile and its token (the token stays valid on the server)')
-    .argument('<name>', 'a profile from `flickr-cli profiles`')
-    .action(
-      wrap(async (context, name: string) => {
-        const removed = context.profiles.remove(name);
-        context.print(removed ? `removed profile ${name}` : `no profile named ${name}`, {
-          profile: name,
-          removed,
-        });
-        return undefined;
-      }),
-    );
+  examples(
+    profiles
+      .command('rm')
+      .description('forget a profile and its token (the token stays valid on the server)')
+      .argument('<name>', 'a profile from `flickr-cli profiles`')
+      .action(
+        wrap(async (context, name: string) => {
+          const removed = context.profiles.remove(name);
+          context.print(removed ? `removed profile ${name}` : `no profile named ${name}`, {
+            profile: name,
+            removed,
+          });
+          return undefined;
+        }),
+      ),
+    ['flickr-cli profiles rm old-laptop'],
+  );
 }

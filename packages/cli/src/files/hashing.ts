@@ -85,5 +85,6 @@ function describeReadError(file: LocalFile, error: unknown): Error {
   if (code === 'EACCES') return new Error(`cannot read ${file.path}: permission denied`);
   if (code === 'ENOENT') return new Error(`${file.path} vanished before it could be read`);
   if (code === 'EISDIR') return new Error(`${file.path} is a folder`);
+  if (code === 'EIO') return new Error(`cannot read ${file.path}: input/output error`);
   return error instanceof Error ? error : new Error(String(error));
 }
