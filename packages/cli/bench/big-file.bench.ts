@@ -15,7 +15,7 @@ import { Agent, request } from 'undici';
 import { startServerProcess } from '../../sdk/bench/bench-server.ts';
 import { SINK_PATH, startHashingSink } from '../../server/bench/hashing-sink.ts';
 import { describeMachine } from '../../server/bench/machine.ts';
-import { buildCli, type CliRun, runCli } from './run-cli.ts';
+import { buildCli, type CliRun, ciEnvironment, runCli } from './run-cli.ts';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -87,21 +87,10 @@ async function main(): Promise<void> {
     const plainSeconds = await plainPut(big, join(work, 'sink'));
     await rm(join(work, 'sink'), { recursive: true, force: true });
 
-    const anonymous = new FlickrClient({
-      baseUrl: server.url,
-      uploadStateStore: new MemoryUploadStateStore(),
-    });
-    const session = await anonymous.auth.register('bigfile', 'a long passphrase');
-    await anonymous.close();
-    const env = {
-      FLICKR_SERVER: server.url,
-      FLICKR_TOKEN: session.token,
-      FLICKR_CONFIG_DIR: join(work, 'config'),
-      FLICKR_CACHE_DIR: join(work, 'cache'),
-    };
+    const env = await ciEnvironment(server.url, 'bigfile', work);
     const client = new FlickrClient({
       baseUrl: server.url,
-      token: session.token,
+      token: env.FLICKR_TOKEN,
       uploadStateStore: new MemoryUploadStateStore(),
     });
 

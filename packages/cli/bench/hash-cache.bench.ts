@@ -8,10 +8,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlickrClient, MemoryUploadStateStore } from '@flickr-kit/sdk';
 import { startServerProcess } from '../../sdk/bench/bench-server.ts';
 import { describeMachine } from '../../server/bench/machine.ts';
-import { buildCli, runCli } from './run-cli.ts';
+import { buildCli, ciEnvironment, runCli } from './run-cli.ts';
 
 const COUNT = Number(process.env.BENCH_ARCHIVE_FILES ?? 100_000);
 const FILE_BYTES = 4096;
@@ -38,18 +37,7 @@ async function main(): Promise<void> {
       `hash cache: ${COUNT.toLocaleString('en-US')} files of ${FILE_BYTES / 1024} KiB in ${COUNT / PER_FOLDER} folders (written in ${((performance.now() - started) / 1000).toFixed(1)} s); flickr-cli upload -r --dry-run twice, the server in its own process`,
     );
     console.log(describeMachine());
-    const anonymous = new FlickrClient({
-      baseUrl: server.url,
-      uploadStateStore: new MemoryUploadStateStore(),
-    });
-    const session = await anonymous.auth.register('archive', 'a long passphrase');
-    await anonymous.close();
-    const env = {
-      FLICKR_SERVER: server.url,
-      FLICKR_TOKEN: session.token,
-      FLICKR_CONFIG_DIR: join(work, 'config'),
-      FLICKR_CACHE_DIR: join(work, 'cache'),
-    };
+    const env = await ciEnvironment(server.url, 'archive', work);
     const args = ['upload', '-r', archive, '--dry-run', '--json'];
     started = performance.now();
     const cold = await runCli(args, env);
@@ -72,9 +60,11 @@ async function main(): Promise<void> {
         'peak RSS MiB': warm.peakRssMiB.toFixed(0),
       },
     ]);
-    const readPhotos = warm.readBytes === null ? null : warm.readBytes >= archiveBytes * 0.5;
+    // The cold run read every photo; the warm one should have read next to none of them.
+    const spared =
+      cold.readBytes === null || warm.readBytes === null ? null : cold.readBytes - warm.readBytes;
     console.log(
-      `second run: ${(cold.seconds / warm.seconds).toFixed(1)}× faster; read ${mib(warm.readBytes)} MiB in all (code, cache file) against ${mib(archiveBytes)} MiB of photos: ${readPhotos === null ? 'not measurable here' : readPhotos ? 'MISSED (it read the photos)' : 'met (no photo read)'}`,
+      `second run: ${(cold.seconds / warm.seconds).toFixed(1)}× faster; read ${mib(warm.readBytes)} MiB in all (code, the cache file) against the first run's ${mib(cold.readBytes)} MiB, of which ${mib(archiveBytes)} MiB are photos: ${spared === null ? 'not measurable here' : spared >= archiveBytes * 0.95 ? 'met (no photo read again)' : 'MISSED (it read photos again)'}`,
     );
   } finally {
     await server.stop();

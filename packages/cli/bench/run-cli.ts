@@ -8,6 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FlickrClient, MemoryUploadStateStore } from '@flickr-kit/sdk';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -59,4 +60,28 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   };
   await rm(usageFile, { force: true });
   return { code, seconds, peakRssMiB: usage.peakRssKiB / 1024, readBytes: usage.readBytes, stdout };
+}
+
+/**
+ * Registers a user on the server and returns the environment a CI job
+ * would give flickr-cli for it: server, token, and config and cache
+ * folders under `work`.
+ */
+export async function ciEnvironment(
+  serverUrl: string,
+  username: string,
+  work: string,
+): Promise<Record<string, string>> {
+  const anonymous = new FlickrClient({
+    baseUrl: serverUrl,
+    uploadStateStore: new MemoryUploadStateStore(),
+  });
+  const session = await anonymous.auth.register(username, 'a long passphrase');
+  await anonymous.close();
+  return {
+    FLICKR_SERVER: serverUrl,
+    FLICKR_TOKEN: session.token,
+    FLICKR_CONFIG_DIR: join(work, 'config'),
+    FLICKR_CACHE_DIR: join(work, 'cache'),
+  };
 }
