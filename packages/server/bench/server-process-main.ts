@@ -38,6 +38,8 @@ async function startSink(): Promise<Running> {
 }
 
 async function startServer(): Promise<Running> {
+  // As the flickr-server binary does, before the server's modules load.
+  (await import('../src/young-generation.ts')).keepYoungGenerationSmall();
   const [{ loadConfig }, { startRole }, { startInProcessWorker }, { photoRecord }] =
     await Promise.all([
       import('../src/config.ts'),
