@@ -3,7 +3,6 @@
 // its exit code, wall time and usage. buildCli() builds it first, so the
 // figures are never those of a stale build or of type-stripped sources.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,20 +30,10 @@ export interface CliRun {
   stdout: string;
 }
 
-/** The node flags of the binary's `#!/usr/bin/env -S node …` line: what users' runs get. */
-function shebangFlags(): string[] {
-  const first = readFileSync(MAIN, 'utf8').split('\n', 1)[0] ?? '';
-  return first
-    .replace(/^#!.*?\bnode\b/, '')
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
-}
-
 export async function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   const usageFile = join(tmpdir(), `flickr-cli-usage-${process.pid}-${Date.now()}.json`);
   const started = performance.now();
-  const child = spawn(process.execPath, [...shebangFlags(), '--import', RECORDER, MAIN, ...args], {
+  const child = spawn(process.execPath, ['--import', RECORDER, MAIN, ...args], {
     env: { ...process.env, ...env, FLICKR_BENCH_USAGE: usageFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
