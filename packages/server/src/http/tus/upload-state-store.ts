@@ -18,8 +18,19 @@ export class UploadStateStore implements KvStore<Upload> {
   }
 
   async get(key: string): Promise<Upload | undefined> {
+    return (await this.read(key))?.upload;
+  }
+
+  /** The upload and its last activity (undefined once finished), from one read of its row. */
+  async read(key: string): Promise<{ upload: Upload; lastActivity: Date | undefined } | undefined> {
     const record = await this.#uploads.byId(key);
-    return record ? (JSON.parse(record.state) as Upload) : undefined;
+    if (!record) return undefined;
+    return {
+      upload: JSON.parse(record.state) as Upload,
+      lastActivity: record.expiresAt
+        ? new Date(Date.parse(record.expiresAt) - this.expiryMs)
+        : undefined,
+    };
   }
 
   async set(key: string, value: Upload): Promise<void> {
@@ -42,8 +53,7 @@ export class UploadStateStore implements KvStore<Upload> {
 
   /** When the upload was last active, for unfinished uploads; undefined once finished or gone. */
   async lastActivity(key: string): Promise<Date | undefined> {
-    const expiresAt = (await this.#uploads.byId(key))?.expiresAt;
-    return expiresAt ? new Date(Date.parse(expiresAt) - this.expiryMs) : undefined;
+    return (await this.read(key))?.lastActivity;
   }
 
   async delete(key: string): Promise<void> {
