@@ -7,6 +7,7 @@ import { FileStore } from '@tus/file-store';
 import { ERRORS, isPathInsideDirectory, Upload } from '@tus/utils';
 import type { UploadStaging } from '../../ports/upload-staging.ts';
 import { writeHashing } from './hashing-write.ts';
+import { UploadActivity } from './upload-activity.ts';
 import type { UploadStateStore } from './upload-state-store.ts';
 
 interface RunningHash {
@@ -26,6 +27,7 @@ export class HashingFileStore extends FileStore implements UploadStaging {
   readonly #state: UploadStateStore;
   /** Each upload's expiry as its last write left it, until the response reports it. */
   readonly #expiries = new Map<string, Date>();
+  readonly #activity = new UploadActivity();
 
   constructor(directory: string, state: UploadStateStore) {
     super({ directory, configstore: state, expirationPeriodInMilliseconds: state.expiryMs });
@@ -46,6 +48,7 @@ export class HashingFileStore extends FileStore implements UploadStaging {
     });
     await file.close();
     await this.configstore.set(upload.id, upload);
+    this.#activity.saw(upload.id, new Date(), upload.size);
     upload.storage = { type: 'file', path };
     return upload;
   }
@@ -65,6 +68,7 @@ export class HashingFileStore extends FileStore implements UploadStaging {
     });
     if (file.isDirectory()) throw ERRORS.FILE_NOT_FOUND;
     const { upload, lastActivity } = stored;
+    this.#activity.saw(id, lastActivity, upload.size);
     return new Upload({
       id,
       size: upload.size,
@@ -82,17 +86,25 @@ export class HashingFileStore extends FileStore implements UploadStaging {
     return path;
   }
 
-  /** Bytes arriving are activity: at the start, so a long transfer is not expired under it, and at the end. */
+  /**
+   * Bytes arriving are activity: at the start, so a long transfer is not
+   * expired under it (unless the upload was active in the last seconds), and
+   * at the end (unless the write completed the upload). See upload-activity.ts.
+   */
   override async write(
     readable: http.IncomingMessage | Readable,
     id: string,
     offset: number,
   ): Promise<number> {
-    await this.#state.touch(id);
+    const activity = this.#activity.take(id);
+    if (activity.touchBefore) await this.#state.touch(id);
+    let end: number | undefined;
     try {
-      return await this.#hashingWrite(readable, id, offset);
+      end = await this.#hashingWrite(readable, id, offset);
+      return end;
     } finally {
-      this.#expiries.set(id, await this.#state.touch(id));
+      if (end === undefined || !activity.completes(end))
+        this.#expiries.set(id, await this.#state.touch(id));
     }
   }
 
@@ -139,6 +151,7 @@ export class HashingFileStore extends FileStore implements UploadStaging {
   override async remove(uploadId: string): Promise<void> {
     this.#hashes.delete(uploadId);
     this.#expiries.delete(uploadId);
+    this.#activity.forget(uploadId);
     await rm(this.filePath(uploadId), { force: true });
     await rm(this.thumbnailPath(uploadId), { force: true });
     await this.configstore.delete(uploadId);
