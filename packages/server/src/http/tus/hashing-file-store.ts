@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
 import type http from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -58,14 +59,20 @@ export class HashingFileStore extends FileStore implements UploadStaging {
    * from one read of the upload's row where it took two. @tus/server counts
    * `Upload-Expires` and its 410 Gone from an upload's `creation_date`; this
    * server counts from the last activity, so that is the date tus is handed.
+   *
+   * The file's size is read with a synchronous stat, a few microseconds on
+   * an inode the kernel has cached (the upload's own, just written): the
+   * asynchronous one queued behind file writes and creations in libuv's
+   * four threads, 0.25 ms (median) to 1 ms (mean) before each PATCH could
+   * start in the timeline trace. The metadata store's SQLite calls block
+   * the event loop the same way already.
    */
   override async getUpload(id: string): Promise<Upload> {
     const stored = await this.#state.read(id);
     if (!stored) throw ERRORS.FILE_NOT_FOUND;
     const path = this.#path(id);
-    const file = await stat(path).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'ENOENT' ? ERRORS.FILE_NO_LONGER_EXISTS : error;
-    });
+    const file = statSync(path, { throwIfNoEntry: false });
+    if (!file) throw ERRORS.FILE_NO_LONGER_EXISTS;
     if (file.isDirectory()) throw ERRORS.FILE_NOT_FOUND;
     const { upload, lastActivity } = stored;
     this.#activity.saw(id, lastActivity, upload.size);
