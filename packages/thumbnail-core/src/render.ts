@@ -9,6 +9,7 @@ import {
   resolveSpecs,
   scaleFor,
 } from './rendition-spec.ts';
+import { jpegShrinkOnLoad, type ResizeRequest, type StoredSize } from './shrink-on-load.ts';
 import { openSource, type SourceImage } from './source-image.ts';
 
 /** One rendered rendition. */
@@ -35,6 +36,10 @@ const WHITE = { r: 255, g: 255, b: 255 };
  * resized from those pixels. Output is a function of the input bytes, the
  * spec list and {@link RENDER_SPEC_VERSION}: the same on every machine.
  *
+ * A progressive JPEG that libvips decodes at 1/8 scale is read through a
+ * DC-only copy (dc-only-jpeg.ts): byte-identical renditions, several times
+ * faster, since at that scale the AC scans never reach a pixel.
+ *
  * @throws {UnsupportedFormatError | CorruptImageError | ImageTooLargeError}
  */
 export async function renderRenditions(
@@ -46,7 +51,15 @@ export async function renderRenditions(
   const source = await openSource(input, options);
   try {
     const [only] = resolved;
-    if (only && resolved.length === 1) return [await encode(source.pipeline(), only)];
+    if (only && resolved.length === 1) {
+      const resize = resizeFor(only);
+      const rendition = await fromDcOnlyCopy(
+        source,
+        (stored) => decodesAtEighth(source, stored, resize),
+        (decode) => encode(decode, only),
+      );
+      return [rendition];
+    }
     return await renderFromSharedDecode(source, resolved);
   } catch (error) {
     throw await source.fail(error);
@@ -62,18 +75,74 @@ async function renderFromSharedDecode(
   const scale = Math.max(...specs.map((spec) => scaleFor(spec, upright.width, upright.height)));
   const width = Math.ceil(upright.width * scale);
   const height = Math.ceil(upright.height * scale);
-  let decode = source.pipeline();
-  if (scale < 1) decode = decode.resize({ width, height, fit: 'fill' });
-  const { data, info } = await decode
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const resize: ResizeRequest = { width, height, fit: 'fill', withoutEnlargement: false };
+  const decodeAll = (decode: Sharp) =>
+    (scale < 1 ? decode.resize({ width, height, fit: 'fill' }) : decode)
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  const { data, info } =
+    scale < 1
+      ? await fromDcOnlyCopy(source, (stored) => decodesAtEighth(source, stored, resize), decodeAll)
+      : await decodeAll(source.pipeline());
   const raw = { width: info.width, height: info.height, channels: info.channels };
   const renditions: Rendition[] = [];
   for (const spec of specs) {
     renditions.push(await encode(sharp(data, { raw }), spec));
   }
   return renditions;
+}
+
+/**
+ * Whether libvips will decode the source at 1/8 scale for this resize.
+ * Which axis a target applies to depends on the EXIF orientation (sharp
+ * swaps the targets of an image it turns by 90°); when the answer is the
+ * same either way, as it is for most photographs and the default thumbnail,
+ * the orientation is not needed, else libvips' header read says.
+ */
+async function decodesAtEighth(
+  source: SourceImage,
+  stored: StoredSize,
+  resize: ResizeRequest,
+): Promise<boolean> {
+  const plain = jpegShrinkOnLoad(stored, resize, false) === 8;
+  if (plain === (jpegShrinkOnLoad(stored, resize, true) === 8)) return plain;
+  const { metadata, width } = await source.header();
+  return (
+    stored.width === metadata.width &&
+    stored.height === metadata.height &&
+    jpegShrinkOnLoad(stored, resize, width !== metadata.width) === 8
+  );
+}
+
+/**
+ * Runs `render` over the source's DC-only copy when it has one for this
+ * decode, else over the source itself. A copy that fails (libjpeg warned
+ * about the data it kept, or anything else but a timeout) is abandoned for
+ * the source, so a file damaged there gets the outcome it always got. Damage
+ * in the AC scans left out goes unseen: see the package README.
+ */
+async function fromDcOnlyCopy<T>(
+  source: SourceImage,
+  decodesAtEighth: (stored: StoredSize) => Promise<boolean>,
+  render: (decode: Sharp) => Promise<T>,
+): Promise<T> {
+  const copy = await source.dcOnlyPipeline(decodesAtEighth);
+  if (copy) {
+    try {
+      return await render(copy);
+    } catch (error) {
+      // Decoding the source would only take longer.
+      if (error instanceof Error && /timeout/i.test(error.message)) throw error;
+      // Otherwise the normal path below decides, and reports its own error.
+    }
+  }
+  return render(source.pipeline());
+}
+
+/** The resize `encode` applies for a spec, as the shrink-on-load prediction needs it. */
+function resizeFor(spec: ResolvedRenditionSpec): ResizeRequest {
+  return { width: spec.width, height: spec.height, fit: spec.fit, withoutEnlargement: true };
 }
 
 async function encode(image: Sharp, spec: ResolvedRenditionSpec): Promise<Rendition> {

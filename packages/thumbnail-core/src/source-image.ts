@@ -1,4 +1,5 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { dcOnlyCopy, frameMarker } from './dc-only-jpeg.ts';
 import { type DecodeOptions, resolveDecodeOptions } from './decode-options.ts';
 import {
   CorruptImageError,
@@ -6,7 +7,8 @@ import {
   ThumbnailError,
   UnsupportedFormatError,
 } from './errors.ts';
-import { type ImageInput, readHead } from './image-input.ts';
+import { HEAD_BYTES, type ImageInput, readHead } from './image-input.ts';
+import type { StoredSize } from './shrink-on-load.ts';
 import { detectFormat, type SourceFormat } from './source-format.ts';
 
 /** The libvips loader each accepted format must be read by; a mismatch means a disguised file. */
@@ -19,6 +21,11 @@ const LOADER: Record<SourceFormat, Metadata['format']> = {
   avif: 'heif',
   heic: 'heif',
 };
+
+/** Enough for the frame header of a JPEG whose EXIF block is of ordinary size. */
+const FRAME_HEAD_BYTES = 1 << 14;
+
+const SOF2 = 0xc2;
 
 /** A checked image header: format confirmed by libvips, size within the pixel limit. */
 export interface SourceHeader {
@@ -42,6 +49,18 @@ export interface SourceImage {
    * pipeline is safe without reading the header first.
    */
   pipeline(): Sharp;
+  /**
+   * For a progressive JPEG that libvips will decode at 1/8 scale
+   * (`decodesAtEighth` says so from the stored size, before any scan is
+   * read): a pipeline like `pipeline()` over a DC-only copy of it, which
+   * decodes to the same pixels with a fraction of the entropy decoding (see
+   * dc-only-jpeg.ts). It fails on any libjpeg warning, so that the caller
+   * can leave a damaged file to `pipeline()`. Undefined for every other
+   * input, and whenever the file is not fully understood.
+   */
+  dcOnlyPipeline(
+    decodesAtEighth: (stored: StoredSize) => Promise<boolean>,
+  ): Promise<Sharp | undefined>;
   /** Maps an error thrown while decoding this source to a typed error. */
   fail(error: unknown): Promise<ThumbnailError>;
 }
@@ -49,7 +68,10 @@ export interface SourceImage {
 /** Opens an image safely: the magic-byte allow-list runs before anything is decoded. */
 export async function openSource(input: ImageInput, options?: DecodeOptions): Promise<SourceImage> {
   const { pixelLimit, timeoutSeconds } = resolveDecodeOptions(options);
-  const format = detectFormat(await readHead(input));
+  // One read for the format and, for most JPEGs, the frame header too: a
+  // baseline JPEG is then told from a progressive one without a second read.
+  const head = await readHead(input, FRAME_HEAD_BYTES);
+  const format = detectFormat(head.subarray(0, HEAD_BYTES));
   const loaderOptions = {
     failOn: 'error',
     limitInputPixels: pixelLimit,
@@ -89,6 +111,20 @@ export async function openSource(input: ImageInput, options?: DecodeOptions): Pr
       return header;
     },
     pipeline: () => sharp(input, loaderOptions).timeout({ seconds: timeoutSeconds }),
+    dcOnlyPipeline: async (decodesAtEighth) => {
+      if (format !== 'jpeg') return undefined;
+      const marker = frameMarker(head);
+      if (marker !== undefined && marker !== SOF2) return undefined;
+      const copy = await dcOnlyCopy(
+        input,
+        // Over the limit: the normal path refuses it, with the same error as ever.
+        async (frame) => frame.width * frame.height <= pixelLimit && (await decodesAtEighth(frame)),
+      );
+      if (!copy) return undefined;
+      return sharp(copy, { ...loaderOptions, failOn: 'warning' }).timeout({
+        seconds: timeoutSeconds,
+      });
+    },
     fail: async (error) => {
       // libvips' own limit message has no size in it: read the header for the typed error.
       if (error instanceof Error && /exceeds pixel limit/i.test(error.message)) {
