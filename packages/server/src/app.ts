@@ -39,11 +39,13 @@ async function createFastify(services: Services): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onSend', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every response, the CDN tier's included.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // Time spent in the server (routing, auth, handler, serialisation), so a client or a
     // benchmark can tell it from the network's share of a round trip.
     reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
+    done(null, payload);
   });
   await app.register(problemDetails);
   return app;

@@ -8,6 +8,9 @@ export type Verdict = 'valid' | 'invalid' | 'expired';
 
 const MAC_BYTES = 16;
 
+/** Signatures remembered as checked; a page of thumbnails is fetched again and again. */
+const VERIFIED_CAPACITY = 50_000;
+
 /**
  * Signs CDN URLs: HMAC-SHA256 over the blob key, the viewer and the expiry.
  * Expiry is rounded up to the minute so that a page of thumbnails fetched
@@ -18,6 +21,13 @@ export class UrlSigner {
   readonly #secret: KeyObject;
   readonly #ttlSeconds: number;
   readonly #prefix: string;
+  /**
+   * Inputs whose MAC matched, oldest first. A MAC depends on nothing but its
+   * inputs and the secret, so a match found once holds until the expiry (which
+   * is checked on every call); computing it costs more than the rest of a
+   * CDN request. Only matches are kept, so forged URLs cannot fill it.
+   */
+  readonly #verified = new Set<string>();
 
   constructor(secret: Buffer, ttlSeconds: number, prefix: string) {
     this.#secret = createSecretKey(secret);
@@ -49,9 +59,17 @@ export class UrlSigner {
     nowMs = Date.now(),
   ): Verdict {
     if (!/^\d{1,12}$/.test(expires) || !/^[A-Za-z0-9_-]{22}$/.test(signature)) return 'invalid';
+    const verdict = Number(expires) * 1000 < nowMs ? 'expired' : 'valid';
+    const inputs = `${key}\n${viewer}\n${expires}\n${signature}`;
+    if (this.#verified.has(inputs)) return verdict;
     const expected = this.#mac(key, viewer, Number(expires));
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
-    return Number(expires) * 1000 < nowMs ? 'expired' : 'valid';
+    this.#verified.add(inputs);
+    if (this.#verified.size > VERIFIED_CAPACITY) {
+      const oldest = this.#verified.values().next().value;
+      if (oldest !== undefined) this.#verified.delete(oldest);
+    }
+    return verdict;
   }
 }
