@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { probeHead } from '@flickr-kit/thumbnail-core';
 import pino, { type Logger } from 'pino';
 import { LocalBlobStore } from './adapters/blob/local-blob-store.ts';
 import { LruCache } from './adapters/cache/lru-cache.ts';
@@ -71,6 +72,7 @@ export async function createServices(
   const staging = new HashingFileStore(
     join(config.dataDir, 'uploads'),
     new UploadStateStore(store.uploads, expiryMs),
+    { probeHead: (header) => probeHead(header, { pixelLimit: config.pixelLimit }) },
   );
   const bus = new LocalEventBus();
   const cache = new LruCache();

@@ -173,7 +173,9 @@ export class UploadService {
         `The received file's SHA-256 is ${sha256}, not the declared ${metadata.sha256}: nothing was kept, upload it again`,
       );
     }
-    const image = await probeUpload(path, this.#settings.pixelLimit);
+    const image =
+      (await this.#staging.earlyProbe(upload.id)) ??
+      (await probeUpload(path, this.#settings.pixelLimit));
     const clientThumbnail = await checkClientThumbnail(metadata, image, this.#renditions);
     if (clientThumbnail.status === 'accepted') {
       await writeFile(this.#staging.thumbnailPath(upload.id), clientThumbnail.data);

@@ -4,12 +4,19 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import type http from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { ImageProbe } from '@flickr-kit/thumbnail-core';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, isPathInsideDirectory, Upload } from '@tus/utils';
 import type { UploadStaging } from '../../ports/upload-staging.ts';
 import { writeHashing } from './hashing-write.ts';
 import { UploadActivity } from './upload-activity.ts';
+import { UploadHead } from './upload-head.ts';
 import type { UploadStateStore } from './upload-state-store.ts';
+
+export interface HashingFileStoreOptions {
+  /** Probes an image from its header (thumbnail-core's `probeHead`, with the server's pixel limit). */
+  probeHead?: (header: Buffer) => Promise<ImageProbe | undefined>;
+}
 
 interface RunningHash {
   hash: Hash;
@@ -19,9 +26,12 @@ interface RunningHash {
 
 /**
  * tus's file store, hashing bytes as they stream in so the pivot need not
- * read the whole file again. The running hash lives in this process: after a
- * restart, or when another process received part of the upload, it is gone
- * and the pivot hashes the file from disk instead.
+ * read the whole file again, and probing the image from its header as soon
+ * as that has arrived, so the pivot need not wait for a probe either (1 to 2
+ * ms of the ~20 a 2 MiB photo's upload takes on loopback). The running hash
+ * and the early probe live in this process: after a restart, or when
+ * another process received part of the upload, they are gone and the pivot
+ * hashes and probes the file on disk instead.
  */
 export class HashingFileStore extends FileStore implements UploadStaging {
   readonly #hashes = new Map<string, RunningHash>();
@@ -29,10 +39,14 @@ export class HashingFileStore extends FileStore implements UploadStaging {
   /** Each upload's expiry as its last write left it, until the response reports it. */
   readonly #expiries = new Map<string, Date>();
   readonly #activity = new UploadActivity();
+  readonly #probeHead: HashingFileStoreOptions['probeHead'];
+  /** Probes of uploads whose first bytes a completed write stored. */
+  readonly #probes = new Map<string, Promise<ImageProbe | undefined>>();
 
-  constructor(directory: string, state: UploadStateStore) {
+  constructor(directory: string, state: UploadStateStore, options: HashingFileStoreOptions = {}) {
     super({ directory, configstore: state, expirationPeriodInMilliseconds: state.expiryMs });
     this.#state = state;
+    this.#probeHead = options.probeHead;
   }
 
   /**
@@ -134,10 +148,27 @@ export class HashingFileStore extends FileStore implements UploadStaging {
     this.#hashes.delete(id);
     if (!running || running.offset !== offset) return super.write(readable, id, offset);
 
-    // Only a write that stored every byte it hashed keeps the hash going: one that fails throws.
-    const end = await writeHashing(readable, this.#path(id), offset, running.hash);
+    let probing: Promise<ImageProbe | undefined> | undefined;
+    const head = offset === 0 && this.#probeHead ? new UploadHead() : undefined;
+    const probeHead = this.#probeHead;
+    const onChunk =
+      head && probeHead
+        ? (chunk: Buffer) => {
+            const header = head.add(chunk);
+            if (header) probing = probeHead(header);
+          }
+        : undefined;
+    // Only a write that stored every byte it hashed keeps the hash (and the probe): one that fails throws.
+    const end = await writeHashing(readable, this.#path(id), offset, running.hash, onChunk);
     this.#hashes.set(id, { hash: running.hash, offset: end });
+    if (probing) this.#probes.set(id, probing);
     return end;
+  }
+
+  earlyProbe(uploadId: string): Promise<ImageProbe | undefined> {
+    const probing = this.#probes.get(uploadId);
+    this.#probes.delete(uploadId);
+    return probing ?? Promise.resolve(undefined);
   }
 
   /** The SHA-256 of a complete upload, if every byte passed through this process. */
@@ -157,6 +188,7 @@ export class HashingFileStore extends FileStore implements UploadStaging {
 
   override async remove(uploadId: string): Promise<void> {
     this.#hashes.delete(uploadId);
+    this.#probes.delete(uploadId);
     this.#expiries.delete(uploadId);
     this.#activity.forget(uploadId);
     await rm(this.filePath(uploadId), { force: true });
