@@ -118,15 +118,20 @@ async function main(): Promise<void> {
   const sinkDir = join(work, 'sink');
   await mkdir(sinkDir);
   const target = await sink(sinkDir);
-  /** The same bytes, PUT one at a time with undici into a sink that hashes and writes. */
+  /**
+   * The same bytes, PUT one at a time with undici into a sink that hashes and
+   * writes them, each run into new files, as the server's uploads are.
+   */
+  let runs = 0;
   const baseline = async (batch = files) => {
+    runs++;
     const wire = countingAgent();
     settleDisk();
     const cpu = process.cpuUsage();
     const started = performance.now();
     for (const file of batch) {
       const { size } = await stat(file);
-      const response = await request(`${target.url}/sink/${file.split('/').at(-1)}`, {
+      const response = await request(`${target.url}/sink/${runs}-${file.split('/').at(-1)}`, {
         method: 'PUT',
         body: createReadStream(file),
         headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
