@@ -11,12 +11,12 @@
 // each measurement starts, so neither pays for the other's writes. Bytes
 // sent are counted on the client's sockets (headers included), not from
 // progress events. After both contenders warmed up on 20 other files,
-// baseline and uploadMany alternate for BENCH_ROUNDS rounds (default 3) and
+// baseline and uploadMany alternate for BENCH_ROUNDS rounds (default 5) and
 // the medians are compared: other work on a shared machine moves single
 // measurements a lot.
 //
 //   node --conditions=source packages/sdk/bench/upload-download.bench.ts
-//   BENCH_PHOTOS=200 BENCH_ROUNDS=3 BENCH_CPU_PROF=/tmp/prof ... (server CPU profiles)
+//   BENCH_PHOTOS=200 BENCH_ROUNDS=5 BENCH_CPU_PROF=/tmp/prof ... (server CPU profiles)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -32,7 +32,7 @@ import { startServerProcess } from './bench-server.ts';
 import { countingAgent } from './wire-counter.ts';
 
 const COUNT = Number(process.env.BENCH_PHOTOS ?? 200);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const WARMUP = 20;
 const TARGET = 0.8;
 const MiB = 2 ** 20;

@@ -15,6 +15,8 @@ export interface FetchHttpStackOptions {
    * over a slow link is legitimately long.
    */
   idleTimeout: number;
+  /** Called when fetch takes a request body's first bytes. */
+  onBodyStart?: () => void;
 }
 
 /**
@@ -93,10 +95,14 @@ class FetchHttpRequest implements HttpRequest {
     const source = bodyOf(body);
     if (source) {
       headers['content-length'] = String(source.size);
-      init.body = counted(source.chunks, (sent) => {
-        idle.refresh();
-        this.#onProgress(sent);
-      }) as unknown as RequestInit['body'];
+      init.body = counted(
+        source.chunks,
+        (sent) => {
+          idle.refresh();
+          this.#onProgress(sent);
+        },
+        this.#options.onBodyStart,
+      ) as unknown as RequestInit['body'];
       init.duplex = 'half';
     }
     try {
@@ -168,7 +174,9 @@ async function* pieces(buffer: Uint8Array): AsyncGenerator<Uint8Array> {
 async function* counted(
   chunks: AsyncIterable<Uint8Array>,
   onProgress: (sent: number) => void,
+  onStart?: () => void,
 ): AsyncGenerator<Uint8Array> {
+  onStart?.();
   let sent = 0;
   for await (const chunk of chunks) {
     yield chunk;

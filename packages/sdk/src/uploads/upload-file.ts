@@ -14,7 +14,7 @@ import type { RequestOptions, Transport } from '../core/transport.ts';
 import { ApiError, ConnectionError, ResponseValidationError, TimeoutError } from '../errors.ts';
 import { clientThumbnailFields } from './client-thumbnail.ts';
 import type { FileDigest } from './file-digest.ts';
-import type { TransferGate } from './transfer-gate.ts';
+import type { Permit, TransferGate } from './transfer-gate.ts';
 import { pathFileReader } from './tus-file-source.ts';
 import { FetchHttpStack } from './tus-http-stack.ts';
 import type { UploadStateStore } from './upload-state-store.ts';
@@ -158,9 +158,9 @@ export async function sendFile(
       saving = saving.then(() => context.state.delete(fingerprint));
     };
     // The gate's permit held by the PATCH in flight, if any.
-    let permit: (() => void) | undefined;
+    let permit: Permit | undefined;
     const release = () => {
-      permit?.();
+      permit?.release();
       permit = undefined;
     };
     let done = false;
@@ -185,6 +185,7 @@ export async function sendFile(
       httpStack: new FetchHttpStack({
         fetch: transport.settings.fetch,
         idleTimeout: options.timeout ?? transport.settings.timeout,
+        onBodyStart: () => permit?.started(),
       }),
       ...(file.path ? { fileReader: pathFileReader(file.path, digest.bytes) } : {}),
       storeFingerprintForResuming: false,

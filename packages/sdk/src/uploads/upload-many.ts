@@ -188,6 +188,8 @@ export async function uploadMany(
     if (signal.aborted) return fail(item, abortError(signal));
     sentAny = true;
     const fields = await thumbnails.fieldsFor(item);
+    // Prepared while others send, but not in the moments one of them starts to.
+    await gate.sending();
     let transferMs = 0;
     for (let attempt = 0; ; attempt++) {
       try {
