@@ -126,6 +126,8 @@ describe('flickr-cli upload', () => {
     expect(plain.code).toBe(0);
     expect(plain.stdout).not.toContain(String.fromCharCode(27));
     expect(plain.stdout).toMatch(/done: 4 skipped in .*; 0 bytes of image data sent/);
+    // Nothing was missing, so no upload phase began.
+    expect(plain.stdout).not.toMatch(/uploading/);
     await cli.destroy();
   });
 

@@ -55,8 +55,8 @@ export async function uploadBatch(
       signal: context.signal,
       onProgress: (event) => {
         if (event.type === 'checked') {
-          // uploadMany checks in batches; the phase begins with the first.
-          if (reporter.model.phase !== 'uploading')
+          // uploadMany checks in batches; the phase begins with the first that finds files missing.
+          if (event.missing > 0 && reporter.model.phase !== 'uploading')
             reporter.phase('uploading', { files: hashed.length });
         } else if (event.type === 'progress') {
           if (!reporter.model.active.has(event.path))
