@@ -77,7 +77,7 @@ async function main(): Promise<void> {
         `set up in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
         `${CONNECTIONS} connections, ${WARM_UP_SECONDS} s warm-up + ${SECONDS} s each, ` +
         'autocannon in a child process, servers in this one (2 cores: one each). ' +
-        'The CDN tier keeps small files in memory (http/cdn/published-files.ts); ' +
+        'The CDN tier keeps small files in memory (http/cdn/published-files.ts) and answers cached ones ahead of Fastify (http/cdn/cdn-fast-path.ts); ' +
         '@fastify/static opens and streams each file from disk, as the CDN tier did before',
     );
     const results: [string, Measured][] = [

@@ -1,10 +1,14 @@
+import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { uuidv7 } from './domain/ids.ts';
+import type { Logger } from 'pino';
+import { cdnFastPath, type FastPath } from './http/cdn/cdn-fast-path.ts';
 import { cdnRoutes } from './http/cdn/cdn-routes.ts';
+import { PublishedFiles } from './http/cdn/published-files.ts';
 import { authentication } from './http/plugins/authentication.ts';
 import { idempotency } from './http/plugins/idempotency.ts';
 import { problemDetails } from './http/plugins/problem-details.ts';
 import { rateLimits } from './http/plugins/rate-limits.ts';
+import { requestIdOf } from './http/request-id.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { albumRoutes } from './http/routes/albums.ts';
 import { metaRoutes } from './http/routes/meta.ts';
@@ -17,25 +21,57 @@ import type { Services } from './services.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
-
 /** Room for Upload-Metadata at its largest (a thumbnail of CLIENT_THUMBNAIL_MAX_BYTES, base64) and the usual headers. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
-/** What every Fastify instance of the server shares: logging, request ids, validation, problem documents. */
-async function createFastify(services: Services): Promise<FastifyInstance> {
+/** The CDN tier's parts: its Fastify route and the hot path ahead of Fastify share the published files. */
+interface CdnTier {
+  published: PublishedFiles;
+  fastPath: FastPath;
+}
+
+function cdnTier(services: Services): CdnTier {
+  const published = new PublishedFiles(services.cdn);
+  return {
+    published,
+    fastPath: cdnFastPath({
+      published,
+      signer: services.signer,
+      access: services.cdnAccess,
+      log: services.log as Logger,
+    }),
+  };
+}
+
+/**
+ * What every Fastify instance of the server shares: logging, request ids,
+ * validation, problem documents, and an HTTP server that offers each
+ * request to the CDN tier's hot path before Fastify sees it.
+ */
+async function createFastify(services: Services, cdn: CdnTier): Promise<FastifyInstance> {
+  // From the first close on, Fastify answers everything (with its 503 while closing).
+  let closing = false;
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
     // Honour a caller's request id when it is sane, so ids follow a request across services.
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
-    },
+    genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // Upload-Metadata carries a client-rendered thumbnail (up to 16 KiB, base64) beside
-    // the other fields: Node's default of 16 KiB for all headers refused it with a 431.
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    serverFactory: (handler) => {
+      // Upload-Metadata carries a client-rendered thumbnail (up to 16 KiB, base64) beside
+      // the other fields: Node's default of 16 KiB for all headers refused it with a 431.
+      const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
+        if (closing || !cdn.fastPath(request, response)) handler(request, response);
+      });
+      // Fastify's defaults for a server it makes itself (it leaves a factory's alone).
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      return server;
+    },
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -51,9 +87,10 @@ async function createFastify(services: Services): Promise<FastifyInstance> {
   return app;
 }
 
-async function registerCdn(app: FastifyInstance, services: Services): Promise<void> {
+async function registerCdn(app: FastifyInstance, services: Services, cdn: CdnTier): Promise<void> {
   await app.register(cdnRoutes, {
     files: services.cdn,
+    published: cdn.published,
     signer: services.signer,
     access: services.cdnAccess,
     originals: services.originalsLimiter,
@@ -65,7 +102,8 @@ async function registerCdn(app: FastifyInstance, services: Services): Promise<vo
  * listening: `main.ts` listens, tests use `inject` or listen on port 0.
  */
 export async function buildApp(services: Services): Promise<FastifyInstance> {
-  const app = await createFastify(services);
+  const cdn = cdnTier(services);
+  const app = await createFastify(services, cdn);
   await app.register(authentication, { accounts: services.accounts });
   await app.register(idempotency, { cache: services.cache });
   await app.register(rateLimits);
@@ -85,14 +123,15 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     limiter: services.uploadLimiter,
     maxUploadBytes: services.config.maxUploadBytes,
   });
-  await registerCdn(app, services);
+  await registerCdn(app, services, cdn);
   return app;
 }
 
 /** The CDN tier alone (role `cdn`): signed file delivery and a health check. */
 export async function buildCdnApp(services: Services): Promise<FastifyInstance> {
-  const app = await createFastify(services);
+  const cdn = cdnTier(services);
+  const app = await createFastify(services, cdn);
   app.get('/healthz', async () => ({ status: 'ok' }));
-  await registerCdn(app, services);
+  await registerCdn(app, services, cdn);
   return app;
 }

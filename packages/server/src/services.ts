@@ -17,7 +17,7 @@ import { type RenditionPolicy, renditionPolicy } from './domain/rendition-policy
 import { ShareService } from './domain/shares.ts';
 import { UploadService } from './domain/uploads.ts';
 import { UrlSigner } from './domain/url-signer.ts';
-import { CDN_PREFIX } from './http/cdn/cdn-routes.ts';
+import { CDN_PREFIX } from './http/cdn/cdn-files.ts';
 import { HashingFileStore } from './http/tus/hashing-file-store.ts';
 import { UploadStateStore } from './http/tus/upload-state-store.ts';
 import type { BlobStore } from './ports/blob-store.ts';

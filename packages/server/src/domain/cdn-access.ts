@@ -5,6 +5,14 @@ import { photoAccessKey } from './photos.ts';
 import { grantKey } from './shares.ts';
 import { ANYONE } from './url-signer.ts';
 
+const adminKey = (userId: string) => `access:admin:${userId}`;
+
+/** Whether a URL's viewer may fetch a photo's files, and how public the answer may be cached. */
+export interface CdnVerdict {
+  allowed: boolean;
+  visibility?: 'public' | 'private';
+}
+
 interface PhotoFacts {
   ownerId: string;
   visibility: 'public' | 'private';
@@ -39,10 +47,7 @@ export class CdnAccess {
   }
 
   /** Whether `viewer` (a user id, or `-` for anyone) may fetch files of the photo now. */
-  async allows(
-    photoId: string,
-    viewer: string,
-  ): Promise<{ allowed: boolean; visibility?: 'public' | 'private' }> {
+  async allows(photoId: string, viewer: string): Promise<CdnVerdict> {
     const facts = await this.#cached(
       photoAccessKey(photoId),
       async (): Promise<PhotoFacts | null> => {
@@ -62,11 +67,35 @@ export class CdnAccess {
     return { allowed: canSee(relation, facts), visibility: facts.visibility };
   }
 
+  /**
+   * `allows`, answered from what the cache holds right now, synchronously;
+   * undefined when it would have to ask the store (or the cache cannot
+   * answer synchronously). Same facts, same expiry, same invalidation.
+   */
+  allowsCached(photoId: string, viewer: string): CdnVerdict | undefined {
+    const peek = this.#cache.peek?.bind(this.#cache);
+    if (!peek) return undefined;
+    const facts = peek<{ value: PhotoFacts | null }>(photoAccessKey(photoId));
+    if (!facts) return undefined;
+    if (!facts.value) return { allowed: false };
+    const { ownerId, visibility } = facts.value;
+    let relation: Relationship | undefined;
+    if (viewer === ANYONE) relation = 'stranger';
+    else if (viewer === ownerId) relation = 'owner';
+    else {
+      const isAdmin = peek<{ value: boolean }>(adminKey(viewer));
+      const granted = peek<{ value: boolean }>(grantKey(ownerId, viewer));
+      if (isAdmin?.value) relation = 'admin';
+      else if (isAdmin && granted) relation = granted.value ? 'granted' : 'stranger';
+    }
+    return relation && { allowed: canSee(relation, facts.value), visibility };
+  }
+
   async #relationship(ownerId: string, viewer: string): Promise<Relationship> {
     if (viewer === ANYONE) return 'stranger';
     if (viewer === ownerId) return 'owner';
     const isAdmin = await this.#cached(
-      `access:admin:${viewer}`,
+      adminKey(viewer),
       async () => (await this.#store.users.byId(viewer))?.isAdmin ?? false,
     );
     if (isAdmin) return 'admin';

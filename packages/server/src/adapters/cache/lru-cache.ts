@@ -17,6 +17,10 @@ export class LruCache implements Cache {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
+    return this.peek<T>(key);
+  }
+
+  peek<T>(key: string): T | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.#now()) {

@@ -7,12 +7,13 @@ import type { UrlSigner } from '../../domain/url-signer.ts';
 import { type BlobStore, InvalidBlobKeyError } from '../../ports/blob-store.ts';
 import { sendProblem } from '../problem.ts';
 import { parseRange } from './byte-range.ts';
-import { PublishedFiles } from './published-files.ts';
-
-export const CDN_PREFIX = '/cdn';
+import { CDN_PREFIX, fileHeaders, parseCdnKey } from './cdn-files.ts';
+import type { PublishedFiles } from './published-files.ts';
 
 export interface CdnRoutesOptions {
   files: BlobStore;
+  /** The published files' sizes and small bodies, shared with the hot path (cdn-fast-path.ts). */
+  published: PublishedFiles;
   signer: UrlSigner;
   access: CdnAccess;
   /**
@@ -23,33 +24,19 @@ export interface CdnRoutesOptions {
   originals: InFlightLimiter;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  gif: 'image/gif',
-  tif: 'image/tiff',
-  heic: 'image/heic',
-};
-
-/** Keys are `<user>/<album>/<resolution>/<photo id>.<ext>`. */
-const KEY = /^([0-9a-f-]{36})\/([0-9a-z-]+)\/([a-z0-9-]+)\/([0-9a-f-]{36})\.([a-z]+)$/;
-
 /**
  * The CDN tier: serves published files by key, to holders of a valid signed
  * URL whose viewer may still see the photo. Files never change under a key,
  * so answers carry long cache lifetimes, ETags and Range support.
  */
 export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions): Promise<void> {
-  const { files, signer, access, originals } = options;
-  const published = new PublishedFiles(files);
+  const { files, published, signer, access, originals } = options;
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = decodeURIComponent((request.params as { '*': string })['*']);
-    const match = KEY.exec(key);
-    if (!match) throw notFound('File');
-    const [, , , resolution, photoId, extension] = match as unknown as string[];
+    const parsed = parseCdnKey(key);
+    if (!parsed) throw notFound('File');
+    const { resolution, photoId, extension } = parsed;
     const query = request.query as Record<string, string | undefined>;
     const verdict = signer.verify(key, query.v ?? '', query.e ?? '', query.s ?? '');
     if (verdict === 'invalid')
@@ -59,7 +46,7 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
       );
     if (verdict === 'expired')
       throw new DomainError('url_expired', 'The URL has expired: ask the API for a new one');
-    const { allowed, visibility } = await access.allows(photoId as string, query.v as string);
+    const { allowed, visibility } = await access.allows(photoId, query.v as string);
     if (!allowed) throw notFound('File');
 
     let info: Awaited<ReturnType<BlobStore['stat']>>;
@@ -71,15 +58,9 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
     }
     if (!info) throw notFound('File');
 
-    const etag = `"${info.etag ?? info.bytes.toString(16)}"`;
-    reply.header('etag', etag);
-    reply.header('accept-ranges', 'bytes');
-    reply.header(
-      'cache-control',
-      `${visibility === 'public' ? 'public' : 'private'}, max-age=31536000, immutable`,
-    );
-    reply.header('content-type', CONTENT_TYPES[extension as string] ?? 'application/octet-stream');
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    const headers = fileHeaders(info, visibility, extension);
+    reply.headers(headers);
+    if (request.headers['if-none-match'] === headers.etag) return reply.code(304).send();
 
     const range = parseRange(request.headers.range, info.bytes);
     if (range === 'unsatisfiable') {

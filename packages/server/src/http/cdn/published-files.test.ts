@@ -97,4 +97,24 @@ describe('PublishedFiles', () => {
     await serve(keys[1] as string);
     expect(store.reads).toBe(4);
   });
+
+  it('peeks a kept file synchronously, and past a second answers while it checks the file again', async () => {
+    await store.put(KEY, Buffer.from('first'));
+    expect(files.peek(KEY)).toBeUndefined();
+    const info = (await files.stat(KEY)) as BlobInfo;
+    expect(files.peek(KEY)).toBeUndefined(); // its size is known, its bytes not yet
+    await files.read(KEY, info);
+    expect(files.peek(KEY)?.data).toEqual(Buffer.from('first'));
+    expect(store.stats).toBe(1);
+
+    await store.put(KEY, Buffer.from('the second'));
+    now = 1000;
+    // Stale: still answered, while one new stat runs.
+    expect(files.peek(KEY)?.data).toEqual(Buffer.from('first'));
+    expect(files.peek(KEY)?.data).toEqual(Buffer.from('first'));
+    await files.stat(KEY);
+    expect(store.stats).toBe(2);
+    // The stat saw the new file: the old bytes are not answered any more.
+    expect(files.peek(KEY)).toBeUndefined();
+  });
 });

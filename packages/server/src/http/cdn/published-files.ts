@@ -107,6 +107,24 @@ export class PublishedFiles {
     return pending;
   }
 
+  /**
+   * A small file's size, validator and bytes, when all three are in memory:
+   * the CDN tier's hot path answers from this alone. Past `ttlMs` they are
+   * still answered while a new stat runs, so a busy file never waits for
+   * one; a replaced or removed file is seen once that stat returns. (The
+   * tombstones are the access facts, which the hot path never takes stale.)
+   */
+  peek(key: string): { info: BlobInfo; data: Buffer } | undefined {
+    const known = this.#known.get(key);
+    if (!known) return undefined;
+    const kept = this.#bodies.get(key);
+    if (!kept || kept.etag !== known.info.etag) return undefined;
+    if (known.until <= this.#now()) this.stat(key).catch(() => this.forget(key));
+    this.#bodies.delete(key);
+    this.#bodies.set(key, kept);
+    return { info: known.info, data: kept.data };
+  }
+
   /** Drops what is known of a key. */
   forget(key: string): void {
     this.#known.delete(key);

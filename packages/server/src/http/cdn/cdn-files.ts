@@ -1,0 +1,48 @@
+import type { BlobInfo } from '../../ports/blob-store.ts';
+
+export const CDN_PREFIX = '/cdn';
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  gif: 'image/gif',
+  tif: 'image/tiff',
+  heic: 'image/heic',
+};
+
+/** Keys are `<user>/<album>/<resolution>/<photo id>.<ext>`. */
+const KEY = /^([0-9a-f-]{36})\/([0-9a-z-]+)\/([a-z0-9-]+)\/([0-9a-f-]{36})\.([a-z]+)$/;
+
+/** What a published file's key says. */
+export interface CdnKey {
+  resolution: string;
+  photoId: string;
+  extension: string;
+}
+
+/** Reads a blob key; undefined for anything not shaped like a published file's. */
+export function parseCdnKey(key: string): CdnKey | undefined {
+  const match = KEY.exec(key);
+  if (!match) return undefined;
+  const [, , , resolution, photoId, extension] = match as unknown as string[];
+  return { resolution, photoId, extension } as CdnKey;
+}
+
+/**
+ * The headers of a whole published file's answer. Files never change under
+ * a key: long cache lifetimes, public only for public photos.
+ */
+export function fileHeaders(
+  info: BlobInfo,
+  visibility: 'public' | 'private' | undefined,
+  extension: string,
+): Record<string, string> {
+  return {
+    etag: `"${info.etag ?? info.bytes.toString(16)}"`,
+    'accept-ranges': 'bytes',
+    'cache-control': `${visibility === 'public' ? 'public' : 'private'}, max-age=31536000, immutable`,
+    'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+  };
+}
