@@ -9,6 +9,7 @@ import {
   readFile,
   rename,
   rm,
+  stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
@@ -46,6 +47,31 @@ async function serverOffset(cli: CliUser, token: string): Promise<number> {
     if (offset === last) return offset;
     last = offset;
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Bytes of the CLI's upload in progress that the server has stored (its staged file's size). */
+async function storedBytes(cli: CliUser, server: RealServer): Promise<number> {
+  const dir = join(cli.home, 'cache', 'uploads');
+  const [state] = (await readdir(dir).catch(() => [])).filter((name) => name.endsWith('.json'));
+  if (!state) return 0;
+  const { uploadUrl } = JSON.parse(await readFile(join(dir, state), 'utf8'));
+  const id = String(uploadUrl).split('/').at(-1) as string;
+  const file = await stat(server.running.services.staging.filePath(id)).catch(() => undefined);
+  return file?.size ?? 0;
+}
+
+/**
+ * Waits until the server has stored part of the upload: the proxy holding
+ * the rest back says the bytes left the client, not that the server, on a
+ * busy machine, has written any of them yet. Interrupting the CLI before
+ * that leaves nothing to resume from.
+ */
+async function untilStored(cli: CliUser, server: RealServer): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await storedBytes(cli, server)) === 0) {
+    if (Date.now() > deadline) throw new Error('the server stored none of the upload');
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -169,6 +195,7 @@ describe('flickr-cli upload', () => {
     const held = proxy.holdAfter(data.length / 2);
     const running = cli.spawn(['upload', folder, '--json']);
     await held;
+    await untilStored(cli, server);
     running.child.kill('SIGKILL');
     await running.done;
     proxy.release();
@@ -195,6 +222,7 @@ describe('flickr-cli upload', () => {
     const held = proxy.holdAfter(data.length / 3);
     const running = cli.spawn(['upload', folder, '--json']);
     await held;
+    await untilStored(cli, server);
     running.child.kill('SIGINT');
     proxy.release();
     const stopped = await running.done;
