@@ -198,6 +198,9 @@ describe('flickr-cli upload', () => {
     await untilStored(cli, server);
     running.child.kill('SIGKILL');
     await running.done;
+    // What the dead client had written into its socket goes nowhere, as over a real network:
+    // resuming the held connection would deliver it, on loopback often the whole rest of the file.
+    proxy.cut();
     proxy.release();
     const offset = await serverOffset(cli, sdk.options.token as string);
     expect(offset).toBeGreaterThan(0);
