@@ -24,6 +24,7 @@ import {
   type Frame,
   type FrameComponent,
   type HuffmanSlots,
+  headSegments,
   Progression,
   parseFrame,
   parseHuffmanTables,
@@ -242,16 +243,8 @@ async function passEntropyData(
  * Undefined when the bytes end first or do not look like marker segments.
  */
 export function frameMarker(head: Uint8Array): number | undefined {
-  let at = 2;
-  while (at + 4 <= head.length && head[at] === 0xff) {
-    const marker = head[at + 1] as number;
+  for (const { marker } of headSegments(head))
     if (marker >= 0xc0 && marker <= 0xcf && ![DHT, 0xc8, 0xcc].includes(marker)) return marker;
-    if (marker === 0xff) {
-      at++;
-      continue;
-    }
-    at += 2 + (((head[at + 2] as number) << 8) | (head[at + 3] as number));
-  }
   return undefined;
 }
 

@@ -42,6 +42,35 @@ const MAX_BLOCKS_IN_MCU = 10;
 const u16 = (body: Uint8Array, at: number): number =>
   ((body[at] as number) << 8) | (body[at + 1] as number);
 
+/** A marker segment at the start of a JPEG: its marker, where it starts, and where it ends. */
+export interface HeadSegment {
+  readonly marker: number;
+  readonly at: number;
+  /** One past its last byte, which may lie beyond the bytes walked. */
+  readonly end: number;
+}
+
+/**
+ * The marker segments after SOI, in order, for as long as `head` holds a
+ * segment's marker and length and they look like segments (fill bytes
+ * skipped). Entropy-coded data after an SOS is not a segment: a caller
+ * that reaches one stops there.
+ */
+export function* headSegments(head: Uint8Array): Generator<HeadSegment> {
+  let at = 2;
+  while (at + 4 <= head.length && head[at] === 0xff) {
+    const marker = head[at + 1] as number;
+    // Fill bytes: any number of 0xFF may precede a marker.
+    if (marker === 0xff) {
+      at++;
+      continue;
+    }
+    const end = at + 2 + u16(head, at + 2);
+    yield { marker, at, end };
+    at = end;
+  }
+}
+
 /**
  * Reads an SOF2 body (after the length). Only 8-bit greyscale or
  * three-component images with sampling factors of 1 or 2 are accepted: the

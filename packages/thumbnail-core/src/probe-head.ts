@@ -1,4 +1,5 @@
 import type { DecodeOptions } from './decode-options.ts';
+import { headSegments } from './jpeg-headers.ts';
 import { type ImageProbe, probe } from './probe.ts';
 
 const SOI = 0xd8;
@@ -11,19 +12,8 @@ const SOS = 0xda;
  */
 export function jpegHeaderLength(head: Uint8Array): number | undefined {
   if (head[0] !== 0xff || head[1] !== SOI) return undefined;
-  let at = 2;
-  while (at + 4 <= head.length) {
-    if (head[at] !== 0xff) return undefined;
-    const marker = head[at + 1] as number;
-    // Fill bytes: any number of 0xFF may precede a marker.
-    if (marker === 0xff) {
-      at++;
-      continue;
-    }
-    const end = at + 2 + (((head[at + 2] as number) << 8) | (head[at + 3] as number));
+  for (const { marker, end } of headSegments(head))
     if (marker === SOS) return end <= head.length ? end : undefined;
-    at = end;
-  }
   return undefined;
 }
 

@@ -148,16 +148,16 @@ export class HashingFileStore extends FileStore implements UploadStaging {
     this.#hashes.delete(id);
     if (!running || running.offset !== offset) return super.write(readable, id, offset);
 
+    // An upload's header arrives in the write that starts at its first byte.
+    const probeHead = offset === 0 ? this.#probeHead : undefined;
+    const head = new UploadHead();
     let probing: Promise<ImageProbe | undefined> | undefined;
-    const head = offset === 0 && this.#probeHead ? new UploadHead() : undefined;
-    const probeHead = this.#probeHead;
     const onChunk =
-      head && probeHead
-        ? (chunk: Buffer) => {
-            const header = head.add(chunk);
-            if (header) probing = probeHead(header);
-          }
-        : undefined;
+      probeHead &&
+      ((chunk: Buffer) => {
+        const header = head.add(chunk);
+        if (header) probing = probeHead(header);
+      });
     // Only a write that stored every byte it hashed keeps the hash (and the probe): one that fails throws.
     const end = await writeHashing(readable, this.#path(id), offset, running.hash, onChunk);
     this.#hashes.set(id, { hash: running.hash, offset: end });

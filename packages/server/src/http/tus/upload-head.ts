@@ -1,12 +1,12 @@
 import { jpegHeaderLength } from '@flickr-kit/thumbnail-core';
 
 /** A header longer than this is left to the probe of the complete file (real photos: a few KiB, at most 64). */
-export const MAX_HEADER_BYTES = 256 * 1024;
+export const MAX_IMAGE_HEADER_BYTES = 256 * 1024;
 
 /**
  * Collects the first bytes of an upload until they hold a whole JPEG
  * header, so the image can be probed while the rest is still arriving.
- * Gives up (for good) at `MAX_HEADER_BYTES` or on a first byte that is
+ * Gives up (for good) at `MAX_IMAGE_HEADER_BYTES` or on a first byte that is
  * not a JPEG's: those files are probed complete, at the pivot.
  */
 export class UploadHead {
@@ -25,7 +25,7 @@ export class UploadHead {
     this.#bytes += chunk.length;
     const head = this.#chunks.length === 1 ? chunk : Buffer.concat(this.#chunks, this.#bytes);
     const length = jpegHeaderLength(head);
-    if (length === undefined && this.#bytes < MAX_HEADER_BYTES) return undefined;
+    if (length === undefined && this.#bytes < MAX_IMAGE_HEADER_BYTES) return undefined;
     this.#done = true;
     this.#chunks.length = 0;
     // A copy: the socket's buffers go on to the file, the header to an image decoder.
