@@ -194,6 +194,29 @@ describe('reading photos, albums, shares and the CDN tier', () => {
     expect((await api(alice, 'GET', `/v1/photos/${photo.id}`)).body.album).toBeNull();
   });
 
+  it('lists each photo with its own album and renditions, as reading it alone shows them', async () => {
+    const dave = await registerUser(server.url);
+    const photos = [
+      await readyPhoto(dave, 40, { album: 'Sea' }),
+      await readyPhoto(dave, 41, { album: 'Hills' }),
+      await readyPhoto(dave, 42),
+    ];
+    expect(photos.map((photo) => photo.album?.name)).toEqual(['Sea', 'Hills', undefined]);
+    const page = (await api(dave, 'GET', `/v1/users/${dave.username}/photos`)).body as unknown as {
+      items: Photo[];
+    };
+    // The same files; the signatures' expiry may have moved on to the next minute.
+    const files = (photo: Photo) =>
+      photo.renditions.map((r) => ({ ...r, url: new URL(r.url, server.url).pathname }));
+    expect(page.items.map((photo) => photo.id)).toEqual(photos.map((photo) => photo.id).reverse());
+    for (const listed of page.items) {
+      const alone = photos.find((photo) => photo.id === listed.id) as Photo;
+      expect(listed.album).toEqual(alone.album);
+      expect(listed.renditions.length).toBeGreaterThan(0);
+      expect(files(listed)).toEqual(files(alone));
+    }
+  });
+
   it('shows private photos to granted viewers only, and stops at once when revoked, CDN included', async () => {
     const photo = await readyPhoto(alice, 5);
     expect(photo.visibility).toBe('private');

@@ -124,6 +124,8 @@ export interface AlbumRepository {
   /** Creates an album; false when the owner already has one of that name. */
   insert(album: AlbumRecord): Promise<boolean>;
   byId(id: string): Promise<AlbumRecord | undefined>;
+  /** Several albums in one query (those of a page of photos); missing ids are left out. */
+  byIds(ids: readonly string[]): Promise<AlbumRecord[]>;
   listForOwner(ownerId: string): Promise<AlbumRecord[]>;
   /** Renames an album; false when the owner already has one of that name. */
   rename(id: string, name: string): Promise<boolean>;
@@ -174,7 +176,10 @@ export interface PhotoRepository {
     id: string,
     changes: Partial<Omit<PhotoRecord, 'id' | 'ownerId' | 'sha256'>>,
   ): Promise<void>;
+  /** A photo's renditions, smallest first. */
   renditions(photoId: string): Promise<RenditionRecord[]>;
+  /** The renditions of several photos in one query (a page of a listing), by photo id. */
+  renditionsOf(photoIds: readonly string[]): Promise<Map<string, RenditionRecord[]>>;
   /** Replaces the photo's rendition rows: running it twice leaves the same rows. */
   putRenditions(photoId: string, renditions: readonly RenditionRecord[]): Promise<void>;
   /** Up to `limit` + 1 photos of the window, newest first, so the caller can tell whether more follow. */

@@ -26,6 +26,15 @@ export class SqlAlbumRepository implements AlbumRepository {
     return this.#sql.db.selectFrom('albums').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async byIds(ids: readonly string[]): Promise<AlbumRecord[]> {
+    if (ids.length === 0) return [];
+    return this.#sql.db
+      .selectFrom('albums')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
   async insert(album: AlbumRecord): Promise<boolean> {
     try {
       await this.#sql.db.insertInto('albums').values(album).execute();

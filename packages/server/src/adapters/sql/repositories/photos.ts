@@ -99,12 +99,24 @@ export class SqlPhotoRepository implements PhotoRepository {
   }
 
   async renditions(photoId: string): Promise<RenditionRecord[]> {
-    return this.#sql.db
+    return (await this.renditionsOf([photoId])).get(photoId) ?? [];
+  }
+
+  async renditionsOf(photoIds: readonly string[]): Promise<Map<string, RenditionRecord[]>> {
+    const byPhoto = new Map<string, RenditionRecord[]>();
+    if (photoIds.length === 0) return byPhoto;
+    const rows = await this.#sql.db
       .selectFrom('renditions')
       .selectAll()
-      .where('photoId', '=', photoId)
+      .where('photoId', 'in', [...photoIds])
       .orderBy('width')
       .execute();
+    for (const row of rows) {
+      const list = byPhoto.get(row.photoId);
+      if (list) list.push(row);
+      else byPhoto.set(row.photoId, [row]);
+    }
+    return byPhoto;
   }
 
   async putRenditions(photoId: string, renditions: readonly RenditionRecord[]): Promise<void> {
