@@ -75,8 +75,8 @@ async function main(): Promise<void> {
     const keysetSql = `select * from photos where id < ? and ${filter} order by id desc limit ${PAGE + 1}`;
     const firstSql = `select * from photos where ${filter} order by id desc limit ${PAGE + 1}`;
     const offsetSql = `select * from photos where ${filter} order by id desc limit ${PAGE + 1} offset ?`;
-    // The API also asks whether anything lies before the page (existsBeyond 'newer'), with no ORDER BY.
-    const newerSql = `select id from photos where id > ? and ${filter} limit 1`;
+    // The API also asks whether anything lies before the page (existsBeyond 'newer'): the nearest newer row.
+    const newerSql = `select id from photos where id > ? and ${filter} order by id asc limit 1`;
     const scope = [owner.userId, 'ready', 'public'];
 
     // Each kind measured on its own, so that one does not run on caches another just churned.

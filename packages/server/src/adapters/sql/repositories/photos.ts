@@ -161,9 +161,14 @@ export class SqlPhotoRepository implements PhotoRepository {
     id: string,
     direction: 'newer' | 'older',
   ): Promise<boolean> {
+    // Ordered, so the planner walks the (owner, id) or (album, id) index from
+    // `id` to the nearest row: without it PostgreSQL picks a sequential scan
+    // as soon as half the rows match, and mid-listing, where they all lie at
+    // one end of the table, that scan read ~50,000 rows (14 ms a page).
     const row = await this.#filtered(filter)
       .select('id')
       .where('id', direction === 'newer' ? '>' : '<', id)
+      .orderBy('id', direction === 'newer' ? 'asc' : 'desc')
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
