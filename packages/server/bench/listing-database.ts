@@ -1,7 +1,7 @@
 // The listing benchmark's own connection to the server's database, beside the
 // server's: bulk seeding in one transaction, and the OFFSET baseline, which
-// the metadata store (rightly) does not offer. SQLite by default (node:sqlite
-// on the data folder's flickr.db), PostgreSQL with BENCH_DATABASE=postgres.
+// the metadata store (rightly) does not offer: node:sqlite on the data
+// folder's flickr.db, or PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
@@ -9,15 +9,28 @@ import pg from 'pg';
 import type { PhotoRecord } from '../src/ports/metadata-store.ts';
 import { POSTGRES_URL, type TestDatabase } from '../test/harness.ts';
 
-export const BENCH_DATABASE = process.env.BENCH_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+export type BenchDatabase = 'sqlite' | 'postgres';
+
+/** Whether the PostgreSQL server the tests use answers. */
+export async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
 /**
  * A database for the benchmark's server. On PostgreSQL a whole database of
  * its own, not a schema: Kysely's migrator looks for its tables in every
  * schema, so other servers' schemas in a shared database could confuse it.
  */
-export async function createBenchDatabase(): Promise<TestDatabase> {
-  if (BENCH_DATABASE === 'sqlite') return { url: undefined, drop: async () => {} };
+export async function createBenchDatabase(kind: BenchDatabase): Promise<TestDatabase> {
+  if (kind === 'sqlite') return { url: undefined, drop: async () => {} };
   const name = `bench_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();

@@ -3,11 +3,18 @@
 // database. A keyset page costs the same at any depth; an OFFSET page has to
 // step over every row before it.
 //
+// On SQLite, then on PostgreSQL (FLICKR_TEST_POSTGRES_URL) where it answers.
+//
 //   node --conditions=source packages/server/bench/listing.bench.ts
-//   BENCH_DATABASE=postgres ... (PostgreSQL at FLICKR_TEST_POSTGRES_URL)
+//   BENCH_DATABASE=sqlite|postgres ... (one of them only)
 import { registerUser, startTestServer } from '../test/harness.ts';
 import { photoRecord } from '../test/seed.ts';
-import { BENCH_DATABASE, connectDirectly, createBenchDatabase } from './listing-database.ts';
+import {
+  type BenchDatabase,
+  connectDirectly,
+  createBenchDatabase,
+  postgresReachable,
+} from './listing-database.ts';
 
 const PHOTOS = Number(process.env.BENCH_LISTING_PHOTOS ?? 100_000);
 const PAGE = 100;
@@ -27,8 +34,8 @@ async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - started, result];
 }
 
-async function main(): Promise<void> {
-  const database = await createBenchDatabase();
+async function measure(kind: BenchDatabase): Promise<void> {
+  const database = await createBenchDatabase(kind);
   // Role `serve`: the API without a saga worker polling beside the measurements.
   const server = await startTestServer({}, { role: 'serve', database });
   const sql = await connectDirectly(server.dataDir, database.url);
@@ -79,15 +86,13 @@ async function main(): Promise<void> {
     const newerSql = `select id from photos where id > ? and ${filter} order by id asc limit 1`;
     const scope = [owner.userId, 'ready', 'public'];
 
-    // Each kind measured on its own, so that one does not run on caches another just churned.
+    // Each kind measured on its own, so that one does not run on caches another just churned;
+    // its depths in turn, round after round, so that drift in the machine's speed hits them alike.
     const p50 = async (query: (depth: number) => Promise<unknown>) => {
-      const byDepth = new Map<number, number>();
-      for (const depth of DEPTHS) {
-        const times: number[] = [];
-        for (let i = 0; i < REPETITIONS; i++) times.push((await timed(() => query(depth)))[0]);
-        byDepth.set(depth, median(times));
-      }
-      return byDepth;
+      const times = new Map<number, number[]>(DEPTHS.map((depth) => [depth, []]));
+      for (let i = 0; i < REPETITIONS; i++)
+        for (const depth of DEPTHS) times.get(depth)?.push((await timed(() => query(depth)))[0]);
+      return new Map([...times].map(([depth, list]) => [depth, median(list)]));
     };
     const api = await p50((depth) => fetchPage(cursorOf.get(depth) ?? null));
     const keyset = await p50((depth) => {
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
     }));
 
     console.log(
-      `listing (${BENCH_DATABASE}): ${PHOTOS.toLocaleString('en')} public photos of one user, ${PAGE} a page, ` +
+      `listing (${kind}): ${PHOTOS.toLocaleString('en')} public photos of one user, ${PAGE} a page, ` +
         `seeded in ${(seedMs / 1000).toFixed(1)} s (batch inserts in one transaction); ` +
         `walked ${walk.length} pages by nextCursor in ${(walkMs / 1000).toFixed(1)} s ` +
         `(p50 ${ms(median(walk))} ms a page); p50 of ${REPETITIONS} repetitions per depth. ` +
@@ -139,4 +144,14 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const DATABASES: readonly BenchDatabase[] = ['sqlite', 'postgres'];
+const only = process.env.BENCH_DATABASE;
+const chosen = DATABASES.filter((kind) => !only || kind === only);
+if (chosen.length === 0) throw new Error(`BENCH_DATABASE must be sqlite or postgres, not ${only}`);
+for (const kind of chosen) {
+  if (kind === 'postgres' && !only && !(await postgresReachable())) {
+    console.log('listing (postgres): skipped, no PostgreSQL answers at FLICKR_TEST_POSTGRES_URL');
+    continue;
+  }
+  await measure(kind);
+}
