@@ -119,7 +119,8 @@ export class PublishedFiles {
     if (!known) return undefined;
     const kept = this.#bodies.get(key);
     if (!kept || kept.etag !== known.info.etag) return undefined;
-    if (known.until <= this.#now()) this.stat(key).catch(() => this.forget(key));
+    if (known.until <= this.#now() && !this.#statting.has(key))
+      this.stat(key).catch(() => this.forget(key));
     this.#bodies.delete(key);
     this.#bodies.set(key, kept);
     return { info: known.info, data: kept.data };
