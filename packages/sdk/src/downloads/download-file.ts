@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -168,10 +168,13 @@ async function fetchInto(
       callback(null, chunk);
     },
   });
+  // Opened before the first byte is counted, so progress is only ever
+  // reported for bytes on their way into a partial file that exists.
+  const sink = await open(partial, offset > 0 ? 'a' : 'w');
   await pipeline(
     Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
     counting,
-    createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w' }),
+    sink.createWriteStream(),
     options.signal ? { signal: options.signal } : {},
   );
   return received;
