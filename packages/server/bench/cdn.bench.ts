@@ -124,7 +124,7 @@ async function main(): Promise<void> {
         'p99 ms': r.p99,
         'max ms': r.max,
         'server CPU µs/request': Math.round(r.cpuMicrosPerRequest),
-        // Requests the CDN tier's hot path declined, over the 10 s: each took the full route and its awaits.
+        // Requests the hot path declined during the measurement: each took the full route and its awaits.
         'via route': index < 2 ? '' : r.routed,
         'MiB/s': (r.bytesPerSecond / 2 ** 20).toFixed(1),
         'non-2xx / errors': `${r.non2xx} / ${r.errors + r.timeouts}`,
