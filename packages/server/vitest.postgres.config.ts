@@ -1,37 +1,14 @@
-import { createConnection } from 'node:net';
 import { defineProject } from 'vitest/config';
 import { sourceConditions } from '../../vitest.shared.ts';
+import { POSTGRES_URL, postgresReachable } from './test/postgres-server.ts';
 
 // The same suite as vitest.config.ts, on PostgreSQL: every test server gets
 // its own schema (test/harness.ts). Skipped, with the reason printed, when
 // PostgreSQL is not reachable, unless FLICKR_REQUIRE_SERVICES=1 (CI).
-const url = new URL(
-  process.env.FLICKR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-);
-
-function reachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({
-      host: url.hostname,
-      port: Number(url.port || 5432),
-      timeout: 2000,
-    });
-    socket.once('connect', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 export default defineProject(async () => {
-  const available = await reachable();
+  const available = await postgresReachable();
   if (!available) {
-    const reason = `PostgreSQL is not reachable at ${url.host}`;
+    const reason = `PostgreSQL is not reachable at ${new URL(POSTGRES_URL).host}`;
     if (process.env.FLICKR_REQUIRE_SERVICES === '1')
       throw new Error(`${reason}, and FLICKR_REQUIRE_SERVICES=1`);
     console.warn(`server (postgres): skipped: ${reason}`);

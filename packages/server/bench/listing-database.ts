@@ -7,22 +7,10 @@ import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import pg from 'pg';
 import type { PhotoRecord } from '../src/ports/metadata-store.ts';
-import { POSTGRES_URL, type TestDatabase } from '../test/harness.ts';
+import type { TestDatabase } from '../test/harness.ts';
+import { POSTGRES_URL } from '../test/postgres-server.ts';
 
 export type BenchDatabase = 'sqlite' | 'postgres';
-
-/** Whether the PostgreSQL server the tests use answers. */
-export async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 /**
  * A database for the benchmark's server. On PostgreSQL a whole database of

@@ -8,13 +8,9 @@
 //   node --conditions=source packages/server/bench/listing.bench.ts
 //   BENCH_DATABASE=sqlite|postgres ... (one of them only)
 import { registerUser, startTestServer } from '../test/harness.ts';
+import { postgresReachable } from '../test/postgres-server.ts';
 import { photoRecord } from '../test/seed.ts';
-import {
-  type BenchDatabase,
-  connectDirectly,
-  createBenchDatabase,
-  postgresReachable,
-} from './listing-database.ts';
+import { type BenchDatabase, connectDirectly, createBenchDatabase } from './listing-database.ts';
 
 const PHOTOS = Number(process.env.BENCH_LISTING_PHOTOS ?? 100_000);
 const PAGE = 100;

@@ -9,8 +9,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cdnFastPath } from '../src/http/cdn/cdn-fast-path.ts';
 import { PublishedFiles } from '../src/http/cdn/published-files.ts';
-import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
-import { testPhoto, uploadPhoto } from './uploads.ts';
+import { callApi, readyPhoto as readyPhotoOf } from './api-calls.ts';
+import { registerUser, startTestServer, type TestServer } from './harness.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 const DECLINED = 599;
@@ -23,29 +23,10 @@ describe('the CDN tier hot path', () => {
   let alice: User;
   let bob: User;
 
-  const api = async (user: User, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${user.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Photo };
-  };
-
-  async function readyPhoto(owner: User, seed: number, visibility: string): Promise<Photo> {
-    const { photo } = await uploadPhoto(server.url, await testPhoto(seed), {
-      token: owner.token,
-      metadata: { visibility },
-    });
-    return eventually(async () => {
-      const { body } = await api(owner, 'GET', `/v1/photos/${photo.id}`);
-      return body.status === 'ready' ? body : undefined;
-    });
-  }
+  const api = (user: User, method: string, path: string, body?: unknown) =>
+    callApi<Photo>(server.url, user, method, path, body);
+  const readyPhoto = (owner: User, seed: number, visibility: string) =>
+    readyPhotoOf(server.url, owner, seed, { visibility });
 
   const thumbnailOf = (photo: Photo) =>
     photo.renditions.find((r) => r.name === 'thumbnail')?.url as string;

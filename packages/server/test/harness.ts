@@ -8,11 +8,10 @@ import pg from 'pg';
 import pino from 'pino';
 import { type Config, loadConfig } from '../src/config.ts';
 import { type Role, type RunningServer, startRole } from '../src/roles.ts';
+import { POSTGRES_URL } from './postgres-server.ts';
 
 export const TEST_DATABASE =
   process.env.FLICKR_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
-export const POSTGRES_URL =
-  process.env.FLICKR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A database for one test server: a fresh PostgreSQL schema, or SQLite in the data folder. */
 export interface TestDatabase {

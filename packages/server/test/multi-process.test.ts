@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Photo } from '@flickr-kit/sdk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callApi } from './api-calls.ts';
 import { type BinaryProcess, startBinary } from './binary-process.ts';
 import {
   createTestDatabase,
@@ -57,18 +58,8 @@ describe('API, worker and CDN tier as separate processes', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (user: User | undefined, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${api.url}${path}`, {
-      method,
-      headers: {
-        ...(user ? { authorization: `Bearer ${user.token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Photo };
-  };
+  const call = (user: User | undefined, method: string, path: string, body?: unknown) =>
+    callApi<Photo>(api.url, user, method, path, body);
   const status = async (url: string) => {
     const response = await fetch(url);
     await response.arrayBuffer();

@@ -2,9 +2,10 @@ import type { Album, Photo } from '@flickr-kit/sdk/contract';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeDeletedPhotos } from '../src/jobs/purge-deleted.ts';
+import { callApi, readyPhoto as readyPhotoOf } from './api-calls.ts';
 import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
 import { rawGet } from './raw-http.ts';
-import { testPhoto, uploadPhoto } from './uploads.ts';
+import { uploadPhoto } from './uploads.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
@@ -14,39 +15,13 @@ describe('reading photos, albums, shares and the CDN tier', () => {
   let bob: User;
   let carol: User;
 
-  const api = async (user: User | undefined, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        ...(user ? { authorization: `Bearer ${user.token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & Photo,
-      headers: response.headers,
-    };
-  };
+  const api = (user: User | undefined, method: string, path: string, body?: unknown) =>
+    callApi(server.url, user, method, path, body);
   const cdn = (url: string, headers: Record<string, string> = {}) =>
     fetch(new URL(url, server.url), { headers });
 
-  async function readyPhoto(
-    owner: User,
-    seed: number,
-    metadata: Record<string, string> = {},
-  ): Promise<Photo> {
-    const { photo } = await uploadPhoto(server.url, await testPhoto(seed), {
-      token: owner.token,
-      metadata,
-    });
-    return eventually(async () => {
-      const { body } = await api(owner, 'GET', `/v1/photos/${photo.id}`);
-      return body.status === 'ready' ? body : undefined;
-    });
-  }
+  const readyPhoto = (owner: User, seed: number, metadata: Record<string, string> = {}) =>
+    readyPhotoOf(server.url, owner, seed, metadata);
 
   beforeAll(async () => {
     server = await startTestServer();

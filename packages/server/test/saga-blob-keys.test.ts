@@ -5,6 +5,7 @@ import { RENDER_SPEC_VERSION, renderRenditions } from '@flickr-kit/thumbnail-cor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeDeletedPhotos } from '../src/jobs/purge-deleted.ts';
 import { STEPS, type Step } from '../src/saga/steps.ts';
+import { callApi } from './api-calls.ts';
 import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
 import { testPhoto, uploadPhoto } from './uploads.ts';
@@ -33,18 +34,8 @@ describe('saga blob keys', () => {
   });
   afterAll(() => server?.destroy());
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${owner.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = <T = Photo>(method: string, path: string, body?: unknown) =>
+    callApi<T>(server.url, owner, method, path, body);
 
   /** Runs the saga with `step` replaced until the photo leaves `processing`, or its events are gone. */
   async function runSaga(photoId: string, replaced: Partial<typeof STEPS>): Promise<void> {
@@ -105,7 +96,7 @@ describe('saga blob keys', () => {
 
   it('keeps every file of a photo moved to another album mid-saga in the album it was uploaded to', async () => {
     const photo = await uploadIntoAlbum('Spring');
-    const autumn = (await api('POST', '/v1/albums', { name: 'Autumn' })).body as Album;
+    const autumn = (await api<Album>('POST', '/v1/albums', { name: 'Autumn' })).body;
     await runSaga(photo.id, {
       publish_original: before(async () => {
         expect((await api('PATCH', `/v1/photos/${photo.id}`, { albumId: autumn.id })).status).toBe(

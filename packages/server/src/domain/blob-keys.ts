@@ -19,6 +19,15 @@ const EXTENSIONS: Record<string, string> = {
 
 export const extensionFor = (format: string | null): string => EXTENSIONS[format ?? ''] ?? 'bin';
 
+/** Media types by extension: every format a key is made for is an `image/<format>`. */
+const CONTENT_TYPES = new Map(
+  Object.entries(EXTENSIONS).map(([format, extension]) => [extension, `image/${format}`]),
+);
+
+/** The media type of a file whose key ends in this extension. */
+export const contentTypeFor = (extension: string): string =>
+  CONTENT_TYPES.get(extension) ?? 'application/octet-stream';
+
 /** What a photo's keys are made of. */
 export interface KeyedPhoto {
   ownerId: string;

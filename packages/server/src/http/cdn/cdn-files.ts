@@ -1,16 +1,7 @@
+import { contentTypeFor } from '../../domain/blob-keys.ts';
 import type { BlobInfo } from '../../ports/blob-store.ts';
 
 export const CDN_PREFIX = '/cdn';
-
-const CONTENT_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  gif: 'image/gif',
-  tif: 'image/tiff',
-  heic: 'image/heic',
-};
 
 /** Keys are `<user>/<album>/<resolution>/<photo id>.<ext>`. */
 const KEY = /^([0-9a-f-]{36})\/([0-9a-z-]+)\/([a-z0-9-]+)\/([0-9a-f-]{36})\.([a-z]+)$/;
@@ -43,6 +34,6 @@ export function fileHeaders(
     etag: `"${info.etag ?? info.bytes.toString(16)}"`,
     'accept-ranges': 'bytes',
     'cache-control': `${visibility === 'public' ? 'public' : 'private'}, max-age=31536000, immutable`,
-    'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+    'content-type': contentTypeFor(extension),
   };
 }
