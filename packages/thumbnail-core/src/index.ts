@@ -11,7 +11,7 @@ export { type FileDigest, type HashFileOptions, type HashSource, hashFile } from
 export type { ImageInput } from './image-input.ts';
 export { placeholder } from './placeholder.ts';
 export { type ImageProbe, type Orientation, probe } from './probe.ts';
-export { jpegHeaderLength, probeHead } from './probe-head.ts';
+export { imageHeaderLength, jpegHeaderLength, probeHead } from './probe-head.ts';
 export { type Rendition, renderRenditions } from './render.ts';
 export {
   DEFAULT_RENDITION_SPECS,

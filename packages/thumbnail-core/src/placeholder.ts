@@ -16,8 +16,7 @@ const THUMBHASH_MAX = 100;
 export async function placeholder(input: ImageInput, options?: DecodeOptions): Promise<string> {
   const source = await openSource(input, options);
   try {
-    const { data, info } = await source
-      .pipeline()
+    const { data, info } = await (await source.pipeline())
       .resize({ width: THUMBHASH_MAX, height: THUMBHASH_MAX, fit: 'inside' })
       .toColourspace('srgb')
       .ensureAlpha()

@@ -10,11 +10,19 @@ export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 /** What can be known of an image from its header, without decoding its pixels. */
 export interface ImageProbe {
   format: SourceFormat;
-  /** Stored size, before the EXIF orientation is applied. */
+  /**
+   * Stored size, before the orientation is applied. For HEIC, the size
+   * before its rotation and mirroring (`irot`, `imir`), after its crop.
+   */
   width: number;
   height: number;
+  /**
+   * The EXIF orientation that turns the stored image upright. For HEIC, the
+   * one that does what its `irot` and `imir` boxes do: those, not the EXIF
+   * Orientation tag that iPhones also write, are what decoders apply.
+   */
   orientation: Orientation;
-  /** Size as displayed, after the EXIF orientation is applied. */
+  /** Size as displayed, after the orientation is applied. */
   displayWidth: number;
   displayHeight: number;
   hasAlpha: boolean;
@@ -38,22 +46,20 @@ export interface ImageProbe {
 export async function probe(input: ImageInput, options?: DecodeOptions): Promise<ImageProbe> {
   const source = await openSource(input, options);
   const header = await source.header();
-  const { metadata } = header;
-  const frames = metadata.pages ?? 1;
-  const orientation = metadata.orientation;
+  const { orientation } = header;
   return {
     format: source.format,
-    width: metadata.width,
-    height: metadata.height,
+    width: header.storedWidth,
+    height: header.storedHeight,
     orientation: isOrientation(orientation) ? orientation : 1,
     displayWidth: header.width,
     displayHeight: header.height,
-    hasAlpha: metadata.hasAlpha,
-    animated: frames > 1,
-    frames,
-    colorSpace: metadata.space,
-    hasIccProfile: metadata.hasProfile,
-    ...readExifFields(metadata.exif),
+    hasAlpha: header.hasAlpha,
+    animated: header.frames > 1,
+    frames: header.frames,
+    colorSpace: header.colorSpace,
+    hasIccProfile: header.hasIccProfile,
+    ...readExifFields(header.exif),
   };
 }
 

@@ -84,7 +84,7 @@ async function renderFromSharedDecode(
   const { data, info } =
     scale < 1
       ? await fromDcOnlyCopy(source, (stored) => decodesAtEighth(source, stored, resize), decodeAll)
-      : await decodeAll(source.pipeline());
+      : await decodeAll(await source.pipeline());
   const raw = { width: info.width, height: info.height, channels: info.channels };
   const renditions: Rendition[] = [];
   for (const spec of specs) {
@@ -107,11 +107,11 @@ async function decodesAtEighth(
 ): Promise<boolean> {
   const plain = jpegShrinkOnLoad(stored, resize, false) === 8;
   if (plain === (jpegShrinkOnLoad(stored, resize, true) === 8)) return plain;
-  const { metadata, width } = await source.header();
+  const { storedWidth, storedHeight, width } = await source.header();
   return (
-    stored.width === metadata.width &&
-    stored.height === metadata.height &&
-    jpegShrinkOnLoad(stored, resize, width !== metadata.width) === 8
+    stored.width === storedWidth &&
+    stored.height === storedHeight &&
+    jpegShrinkOnLoad(stored, resize, width !== storedWidth) === 8
   );
 }
 
@@ -137,7 +137,7 @@ async function fromDcOnlyCopy<T>(
       // Otherwise the normal path below decides, and reports its own error.
     }
   }
-  return render(source.pipeline());
+  return render(await source.pipeline());
 }
 
 /** The resize `encode` applies for a spec, as the shrink-on-load prediction needs it. */

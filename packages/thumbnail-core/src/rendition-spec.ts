@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import sharp from 'sharp';
 
 /** Output formats a rendition can be encoded in. */
@@ -54,13 +55,19 @@ export const DEFAULT_RENDITION_SPECS: readonly Readonly<RenditionSpec>[] = Objec
  */
 const PIPELINE_REVISION = 1;
 
+/** libheif-js decodes HEIC (heic-worker.ts); its version is libheif's. */
+const LIBHEIF_VERSION = (
+  createRequire(import.meta.url)('libheif-js/package.json') as { version: string }
+).version;
+
 /**
  * Identifies the exact renderer: same input + same specs + same version ⇒
  * byte-identical output on every machine. It names the pipeline revision and
- * the sharp and libvips builds, because a new libvips can change bytes too; a
- * server compares it with a client's before keeping a client-rendered thumbnail.
+ * the sharp, libvips and libheif builds, because a new decoder can change
+ * bytes too; a server compares it with a client's before keeping a
+ * client-rendered thumbnail.
  */
-export const RENDER_SPEC_VERSION = `${PIPELINE_REVISION}+sharp${sharp.versions.sharp}+vips${sharp.versions.vips}`;
+export const RENDER_SPEC_VERSION = `${PIPELINE_REVISION}+sharp${sharp.versions.sharp}+vips${sharp.versions.vips}+libheif${LIBHEIF_VERSION}`;
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const MAX_DIMENSION = 16_384;

@@ -1,38 +1,29 @@
-import sharp, { type Metadata, type Sharp } from 'sharp';
-import { dcOnlyCopy, frameMarker } from './dc-only-jpeg.ts';
-import { type DecodeOptions, resolveDecodeOptions } from './decode-options.ts';
-import {
-  CorruptImageError,
-  ImageTooLargeError,
-  ThumbnailError,
-  UnsupportedFormatError,
-} from './errors.ts';
-import { HEAD_BYTES, type ImageInput, readHead } from './image-input.ts';
+import type { Sharp } from 'sharp';
+import type { DecodeOptions } from './decode-options.ts';
+import type { ThumbnailError } from './errors.ts';
+import { openHeicSource } from './heic-source.ts';
+import { FIRST_READ_BYTES, HEAD_BYTES, type ImageInput, readHead } from './image-input.ts';
+import { openLibvipsSource } from './libvips-source.ts';
 import type { StoredSize } from './shrink-on-load.ts';
 import { detectFormat, type SourceFormat } from './source-format.ts';
 
-/** The libvips loader each accepted format must be read by; a mismatch means a disguised file. */
-const LOADER: Record<SourceFormat, Metadata['format']> = {
-  jpeg: 'jpeg',
-  png: 'png',
-  gif: 'gif',
-  webp: 'webp',
-  tiff: 'tiff',
-  avif: 'heif',
-  heic: 'heif',
-};
-
-/** Enough for the frame header of a JPEG whose EXIF block is of ordinary size. */
-const FRAME_HEAD_BYTES = 1 << 14;
-
-const SOF2 = 0xc2;
-
-/** A checked image header: format confirmed by libvips, size within the pixel limit. */
+/** A checked image header: format confirmed, size within the pixel limit. */
 export interface SourceHeader {
-  readonly metadata: Metadata;
-  /** Upright size: width and height after the EXIF orientation is applied. */
+  /** Size as stored, before the orientation is applied. */
+  readonly storedWidth: number;
+  readonly storedHeight: number;
+  /** The EXIF orientation (1-8) that turns the stored image upright. */
+  readonly orientation: number;
+  /** Upright size: width and height after the orientation is applied. */
   readonly width: number;
   readonly height: number;
+  readonly hasAlpha: boolean;
+  readonly frames: number;
+  /** libvips' name of the colour space, e.g. `srgb`, `cmyk`, `b-w`, `rgb16`. */
+  readonly colorSpace: string;
+  readonly hasIccProfile: boolean;
+  /** The raw EXIF block, for exif-fields.ts. */
+  readonly exif: Buffer | undefined;
 }
 
 /**
@@ -44,11 +35,12 @@ export interface SourceImage {
   /** Reads the header once (no pixels) and checks it; the result is kept. */
   header(): Promise<SourceHeader>;
   /**
-   * A new pipeline over the first frame, auto-oriented, under the decode
-   * limits. libvips enforces the pixel limit itself before decoding, so a
-   * pipeline is safe without reading the header first.
+   * A new pipeline over the first frame, upright, under the decode limits.
+   * The pixel limit is enforced before any pixel is decoded. The decode
+   * behind it happens at most once per source (HEIC decodes here, whole;
+   * libvips decodes lazily, as the pipeline runs).
    */
-  pipeline(): Sharp;
+  pipeline(): Promise<Sharp>;
   /**
    * For a progressive JPEG that libvips will decode at 1/8 scale
    * (`decodesAtEighth` says so from the stored size, before any scan is
@@ -61,107 +53,17 @@ export interface SourceImage {
   dcOnlyPipeline(
     decodesAtEighth: (stored: StoredSize) => Promise<boolean>,
   ): Promise<Sharp | undefined>;
-  /** Maps an error thrown while decoding this source to a typed error. */
+  /** Maps an error thrown while decoding this source to a typed error, keeping it as `cause`. */
   fail(error: unknown): Promise<ThumbnailError>;
 }
 
 /** Opens an image safely: the magic-byte allow-list runs before anything is decoded. */
 export async function openSource(input: ImageInput, options?: DecodeOptions): Promise<SourceImage> {
-  const { pixelLimit, timeoutSeconds } = resolveDecodeOptions(options);
   // One read for the format and, for most JPEGs, the frame header too: a
   // baseline JPEG is then told from a progressive one without a second read.
-  const head = await readHead(input, FRAME_HEAD_BYTES);
+  const head = await readHead(input, FIRST_READ_BYTES);
   const format = detectFormat(head.subarray(0, HEAD_BYTES));
-  const loaderOptions = {
-    failOn: 'error',
-    limitInputPixels: pixelLimit,
-    autoOrient: true,
-    pages: 1,
-  } as const;
-
-  let header: Promise<SourceHeader> | undefined;
-  const readHeader = async (): Promise<SourceHeader> => {
-    let metadata: Metadata;
-    try {
-      // Header only: the limit is checked below, with the image's size in the message.
-      metadata = await sharp(input, { ...loaderOptions, limitInputPixels: false }).metadata();
-    } catch (error) {
-      throw mapError(error, format);
-    }
-    if (metadata.format !== LOADER[format]) {
-      throw new CorruptImageError(
-        `File starts like ${format.toUpperCase()} but decodes as ${metadata.format}`,
-      );
-    }
-    if (metadata.width < 1 || metadata.height < 1) {
-      throw new CorruptImageError(
-        `Image header declares an empty ${metadata.width}×${metadata.height} image`,
-      );
-    }
-    if (metadata.width * metadata.height > pixelLimit) {
-      throw new ImageTooLargeError(metadata.width, metadata.height, pixelLimit);
-    }
-    return { metadata, width: metadata.autoOrient.width, height: metadata.autoOrient.height };
-  };
-
-  const source: SourceImage = {
-    format,
-    header: () => {
-      header ??= readHeader();
-      return header;
-    },
-    pipeline: () => sharp(input, loaderOptions).timeout({ seconds: timeoutSeconds }),
-    dcOnlyPipeline: async (decodesAtEighth) => {
-      if (format !== 'jpeg') return undefined;
-      const marker = frameMarker(head);
-      if (marker !== undefined && marker !== SOF2) return undefined;
-      const copy = await dcOnlyCopy(
-        input,
-        // Over the limit: the normal path refuses it, with the same error as ever.
-        async (frame) => frame.width * frame.height <= pixelLimit && (await decodesAtEighth(frame)),
-      );
-      if (!copy) return undefined;
-      return sharp(copy, { ...loaderOptions, failOn: 'warning' }).timeout({
-        seconds: timeoutSeconds,
-      });
-    },
-    fail: async (error) => {
-      // libvips' own limit message has no size in it: read the header for the typed error.
-      if (error instanceof Error && /exceeds pixel limit/i.test(error.message)) {
-        await source.header();
-      }
-      return mapError(error, format);
-    },
-  };
-  return source;
-}
-
-/** Maps whatever sharp/libvips threw into this package's typed errors, keeping it as `cause`. */
-function mapError(error: unknown, format: SourceFormat): ThumbnailError {
-  if (error instanceof ThumbnailError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (
-    format === 'heic' &&
-    /(compression format|plugin|decoder|codec|not been built|unsupported)/i.test(message)
-  ) {
-    return new UnsupportedFormatError(
-      'HEIC images cannot be decoded by the installed libvips (no HEVC decoder): convert to JPEG first',
-      'heic',
-      { cause: error },
-    );
-  }
-  if (/unsupported image format/i.test(message)) {
-    return new UnsupportedFormatError(`Not a supported image: ${message}`, format, {
-      cause: error,
-    });
-  }
-  if (/timeout/i.test(message)) {
-    return new CorruptImageError(`Decoding took too long and was aborted: ${message}`, {
-      cause: error,
-    });
-  }
-  const firstLine = message.split('\n', 1)[0]?.trim() || 'unknown error';
-  return new CorruptImageError(`Cannot decode ${format.toUpperCase()} image: ${firstLine}`, {
-    cause: error,
-  });
+  return format === 'heic'
+    ? openHeicSource(input, head, options)
+    : openLibvipsSource(input, head, format, options);
 }

@@ -22,7 +22,8 @@ const render = async (specs = DETERMINISM_SPECS) =>
  * of sharp or libvips changes the version by itself), then record the new hash.
  */
 const GOLDEN_THUMBNAIL: Record<string, string> = {
-  '1+sharp0.35.5+vips8.18.7': '3ac670776fb8af90d0150ece2f9c6be0806f36e1a6d4ae61654627f9552f8faa',
+  '1+sharp0.35.5+vips8.18.7+libheif1.23.2':
+    '3ac670776fb8af90d0150ece2f9c6be0806f36e1a6d4ae61654627f9552f8faa',
 };
 
 describe('determinism', () => {

@@ -20,13 +20,17 @@ async function load(kind: 'import' | 'require'): Promise<Record<string, string>>
       `--input-type=${kind === 'import' ? 'module' : 'commonjs'}`,
       '-e',
       `(async () => { ${script} const [t] = await m.renderRenditions(Buffer.from(${JSON.stringify(TINY_PNG)}, 'base64'));
+        const [h] = await m.renderRenditions(${JSON.stringify(HEIC)});
         console.log(JSON.stringify({ version: m.RENDER_SPEC_VERSION, size: t.width + 'x' + t.height,
-          error: typeof m.UnsupportedFormatError })); })()`,
+          heic: h.width + 'x' + h.height, error: typeof m.UnsupportedFormatError })); })()`,
     ],
     { cwd: packageDir },
   );
   return JSON.parse(stdout) as Record<string, string>;
 }
+
+// Decoded by libheif-js on the built worker thread, which must find its WebAssembly from dist.
+const HEIC = fileURLToPath(new URL('./fixtures/heic/portrait-irot.heic', import.meta.url));
 
 // A 2×1 PNG, small enough to inline.
 const TINY_PNG =
@@ -35,7 +39,7 @@ const TINY_PNG =
 describe.skipIf(!built && !process.env.CI)('the built package', () => {
   it.each(['import', 'require'] as const)('loads and renders through %s', async (kind) => {
     const loaded = await load(kind);
-    expect(loaded).toMatchObject({ size: '2x1', error: 'function' });
-    expect(loaded.version).toMatch(/^\d+\+sharp/);
+    expect(loaded).toMatchObject({ size: '2x1', heic: '50x75', error: 'function' });
+    expect(loaded.version).toMatch(/^\d+\+sharp.*\+libheif/);
   });
 });
