@@ -2,7 +2,8 @@ import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { dcOnlyCopy, frameMarker } from './dc-only-jpeg.ts';
 import { type DecodeOptions, resolveDecodeOptions } from './decode-options.ts';
 import { CorruptImageError, ImageTooLargeError } from './errors.ts';
-import type { ImageInput } from './image-input.ts';
+import { FIRST_READ_BYTES, type ImageInput } from './image-input.ts';
+import { jpegHeaderLength } from './jpeg-header-length.ts';
 import { libvipsError } from './libvips-error.ts';
 import type { SourceFormat } from './source-format.ts';
 import type { SourceHeader, SourceImage } from './source-image.ts';
@@ -33,7 +34,11 @@ export async function openLibvipsSource(
 ): Promise<SourceImage> {
   const { pixelLimit, timeoutSeconds } = resolveDecodeOptions(options);
   const loaderOptions: SharpOptions = {
-    failOn: 'error',
+    // A JPEG cut short renders what it holds, the rest grey, as browsers
+    // show it: libjpeg only warns of a premature end. libjpeg's errors (a
+    // header it cannot read, a bogus marker) still fail whatever this says.
+    // Other formats keep failing on decoder errors.
+    failOn: format === 'jpeg' ? 'none' : 'error',
     limitInputPixels: pixelLimit,
     autoOrient: true,
     pages: 1,
@@ -82,7 +87,11 @@ export async function openLibvipsSource(
       return header;
     },
     // libvips enforces the pixel limit itself before decoding.
-    pipeline: async () => sharp(input, loaderOptions).timeout({ seconds: timeoutSeconds }),
+    pipeline: async () => {
+      // Only when decoding: a probe of the header alone is what probeHead does.
+      if (format === 'jpeg') refuseJpegWithoutData(head);
+      return sharp(input, loaderOptions).timeout({ seconds: timeoutSeconds });
+    },
     dcOnlyPipeline: async (decodesAtEighth) => {
       if (format !== 'jpeg') return undefined;
       const marker = frameMarker(head);
@@ -108,3 +117,14 @@ export async function openLibvipsSource(
   return source;
 }
 
+/**
+ * A JPEG that ends with its header has no picture to show, not even part of
+ * one: refused, where libjpeg would paint it all grey. Told when the whole
+ * file is in the head already read, as every such file is.
+ */
+function refuseJpegWithoutData(head: Uint8Array): void {
+  if (head.length >= FIRST_READ_BYTES) return;
+  if (jpegHeaderLength(head) === head.length) {
+    throw new CorruptImageError('JPEG file ends before its image data: nothing to render');
+  }
+}

@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CorruptImageError,
   ImageTooLargeError,
+  jpegHeaderLength,
   placeholder,
   probe,
   renderRenditions,
   ThumbnailError,
   UnsupportedFormatError,
 } from '../src/index.ts';
-import { pngBomb, quadrantImage } from './generate.ts';
+import { colourDistance, GREEN, pngBomb, quadrantImage, quadrantMeans, RED } from './generate.ts';
 
 describe('hostile and broken input', () => {
   let dir: string;
@@ -74,6 +75,48 @@ describe('hostile and broken input', () => {
       await expectThumbnailOrTypedError(truncated);
     },
   );
+
+  it('renders a JPEG cut at 60% of its bytes: the part that arrived, the rest grey', async () => {
+    for (const progressive of [false, true]) {
+      const source = await quadrantImage(640, 480).jpeg({ quality: 90, progressive }).toBuffer();
+      const cut = source.subarray(0, Math.floor(source.length * 0.6));
+      const [rendition] = await renderRenditions(cut);
+      expect([rendition!.width, rendition!.height]).toEqual([50, 38]);
+      const [topLeft, topRight, bottomLeft, bottomRight] = await quadrantMeans(rendition!.data);
+      expect(colourDistance(topLeft, RED)).toBeLessThan(40);
+      expect(colourDistance(topRight, GREEN)).toBeLessThan(40);
+      // libjpeg fills what never arrived with mid-grey, as browsers show it.
+      for (const missing of progressive ? [] : [bottomLeft, bottomRight]) {
+        expect(colourDistance(missing, [128, 128, 128])).toBeLessThan(20);
+      }
+      await expect(placeholder(cut)).resolves.toMatch(/^[A-Za-z0-9+/=]+$/);
+    }
+  });
+
+  it('refuses a JPEG that ends with its header, before any image data', async () => {
+    const headerOnly = photo.subarray(0, jpegHeaderLength(photo));
+    const error = await renderRenditions(headerOnly).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptImageError);
+    expect((error as Error).message).toMatch(/ends before its image data/);
+    // Its header alone still probes, as probeHead needs.
+    await expect(probe(headerOnly)).resolves.toMatchObject({ width: 640, height: 480 });
+  });
+
+  it('refuses garbage after a valid SOI with a clear message', async () => {
+    let seed = 3;
+    const garbage = Buffer.from(
+      Array.from({ length: 4000 }, () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed >> 23;
+      }),
+    );
+    const input = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), garbage]);
+    for (const operation of [probe, renderRenditions, placeholder] as const) {
+      const error = await operation(input).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CorruptImageError);
+      expect((error as Error).message).toMatch(/^Cannot decode JPEG image: /);
+    }
+  });
 
   it('refuses a file that is only a JPEG signature', async () => {
     await expect(renderRenditions(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).rejects.toBeInstanceOf(
