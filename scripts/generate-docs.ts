@@ -133,6 +133,15 @@ as the \`x-request-id\` header). Validation problems list the fields in
 | code | status |
 | --- | --- |
 ${errors.join('\n')}
+
+## Text
+
+Free text is stored and returned exactly as sent: titles, descriptions,
+tags, album names, token names, usernames and the text fields of
+\`Upload-Metadata\`. Text that could not be is refused with
+\`400 validation_failed\` naming the field, never altered: control characters
+(C0, DEL, C1; descriptions may hold tab, line feed and carriage return) and
+lone UTF-16 surrogates (a JSON \`"\\ud800"\`), which UTF-8 cannot encode.
 `;
 }
 

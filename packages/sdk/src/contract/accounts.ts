@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Id, Scope, Timestamp, Username } from './common.ts';
 import { defineOperation } from './operation.ts';
+import { storedText, wellFormedText } from './stored-text.ts';
 
-export const Password = z.string().min(8, 'must be at least 8 characters').max(1024);
+export const Password = wellFormedText().min(8, 'must be at least 8 characters').max(1024);
 
 export const User = z.object({
   id: Id,
@@ -34,7 +35,7 @@ export const TokenInfo = z.object({
 export type TokenInfo = z.infer<typeof TokenInfo>;
 
 export const CreateTokenRequest = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: storedText().trim().min(1).max(100),
   scopes: z.array(Scope).min(1).max(4),
   expiresInDays: z
     .number()

@@ -3,8 +3,9 @@ import { Id, IdParams, Timestamp, Username } from './common.ts';
 import { defineOperation } from './operation.ts';
 import { PageQuery, pageOf } from './pagination.ts';
 import { Photo } from './photos.ts';
+import { storedText } from './stored-text.ts';
 
-export const AlbumName = z.string().trim().min(1).max(200);
+export const AlbumName = storedText().trim().min(1).max(200);
 
 export const Album = z.object({
   id: Id,

@@ -9,4 +9,5 @@ export { type OperationId, operations } from './operations.ts';
 export * from './pagination.ts';
 export * from './photos.ts';
 export * from './shares.ts';
+export * from './stored-text.ts';
 export * from './uploads.ts';

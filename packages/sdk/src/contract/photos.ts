@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id, IdParams, PhotoStatus, Sha256, Timestamp, Username, Visibility } from './common.ts';
 import { defineOperation } from './operation.ts';
 import { PageQuery, pageOf } from './pagination.ts';
+import { storedText } from './stored-text.ts';
 
 export const Rendition = z.object({
   name: z.string(),
@@ -66,12 +67,12 @@ export const getPhoto = defineOperation({
   errors: ['not_found'],
 });
 
-export const Tags = z.array(z.string().trim().min(1).max(100)).max(50);
+export const Tags = z.array(storedText().trim().min(1).max(100)).max(50);
 
 export const PhotoChanges = z
   .object({
-    title: z.string().max(255),
-    description: z.string().max(10_000),
+    title: storedText().max(255),
+    description: storedText({ multiline: true }).max(10_000),
     tags: Tags,
     visibility: Visibility,
     commentsEnabled: z.boolean(),

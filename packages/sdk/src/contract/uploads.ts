@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { AlbumName } from './albums.ts';
 import { Id, PhotoStatus, Sha256, Visibility } from './common.ts';
 import { defineOperation } from './operation.ts';
 import { Photo } from './photos.ts';
+import { storedText } from './stored-text.ts';
 
 /** The most hashes one dedup check may carry. */
 export const MAX_HASHES_PER_CHECK = 1000;
@@ -56,8 +58,7 @@ export const CLIENT_THUMBNAIL_MAX_BYTES = 16 * 1024;
  * renderer's `thumbnailSpecVersion` and its own `clientVersion`.
  */
 export const UploadMetadata = z.object({
-  filename: z
-    .string()
+  filename: storedText()
     .min(1)
     .max(255)
     .refine(
@@ -67,18 +68,18 @@ export const UploadMetadata = z.object({
   sha256: Sha256.describe(
     'Lowercase hex SHA-256 of the whole file. Verified when the last byte lands (a mismatch is `hash_mismatch`, nothing kept): the upload’s integrity check, in place of the tus checksum extension',
   ),
-  title: z.string().max(255).optional(),
-  description: z.string().max(10_000).optional(),
-  tags: z.string().max(2000).optional().describe('Comma-separated'),
-  album: z.string().trim().min(1).max(200).optional().describe('Album name; created when missing'),
+  title: storedText().max(255).optional(),
+  description: storedText({ multiline: true }).max(10_000).optional(),
+  tags: storedText().max(2000).optional().describe('Comma-separated'),
+  album: AlbumName.optional().describe('Album name; created when missing'),
   visibility: Visibility.optional(),
-  filetype: z.string().max(100).optional(),
-  clientVersion: z.string().max(100).optional(),
+  filetype: storedText().max(100).optional(),
+  clientVersion: storedText().max(100).optional(),
   thumbnail: z
     .string()
     .max(Math.ceil((CLIENT_THUMBNAIL_MAX_BYTES * 4) / 3) + 4)
     .optional(),
-  thumbnailSpecVersion: z.string().max(100).optional(),
+  thumbnailSpecVersion: storedText().max(100).optional(),
 });
 export type UploadMetadata = z.infer<typeof UploadMetadata>;
 
