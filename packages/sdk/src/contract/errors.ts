@@ -42,6 +42,14 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ErrorCode = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
 
+/**
+ * A problem's code as a client reads it: one of this version's codes, or a
+ * code of a newer server kept as the string it is, so that an older client
+ * still reports it (with its status, detail and request id) instead of
+ * failing to read the document.
+ */
+export const ProblemCode: z.ZodType<ErrorCode | (string & {})> = z.union([ErrorCode, z.string()]);
+
 /** One invalid field of a request, as a path into it. */
 export const FieldError = z.object({
   path: z.string().describe('Where in the request, e.g. `body.sha256.3` or `query.limit`'),
@@ -53,7 +61,7 @@ export const Problem = z.object({
   type: z.string().describe('A URI naming the problem type'),
   title: z.string(),
   status: z.number().int(),
-  code: ErrorCode,
+  code: ProblemCode,
   detail: z.string().describe('What went wrong and what to do, for humans'),
   requestId: z.string().describe('Quote it when reporting a problem; it is in the server logs'),
   errors: z.array(FieldError).optional(),
