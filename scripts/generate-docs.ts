@@ -142,6 +142,27 @@ tags, album names, token names, usernames and the text fields of
 \`400 validation_failed\` naming the field, never altered: control characters
 (C0, DEL, C1; descriptions may hold tab, line feed and carriage return) and
 lone UTF-16 surrogates (a JSON \`"\\ud800"\`), which UTF-8 cannot encode.
+
+## Idempotency keys
+
+\`POST\`, \`PATCH\` and \`DELETE\` operations honour an \`Idempotency-Key\` header
+(1-255 printable ASCII characters), as the IETF Idempotency-Key draft
+describes; the SDK sends one with every such call. The first answer to a key
+is kept for 24 hours, for the token that sent it only, and replayed (with
+\`Idempotent-Replayed: true\`) to a retry with the same key and the same
+request: method, path with query, and body (compared as parsed JSON, so
+whitespace and key order do not matter).
+
+- The token and its scopes are checked first: a revoked token or one lacking
+  the scope gets its \`401\`/\`403\`, never a kept answer.
+- A request refused before the operation ran (invalid input, no token, a
+  missing scope) keeps nothing: the key stays free for the corrected request.
+- An operation's own answer is kept, success or refusal (\`404\`, \`409\`...),
+  except server errors and answers with \`Retry-After\` (\`429\`, \`503\`), which
+  a retry runs again.
+- The same key with a different request is \`422 idempotency_key_reused\`; while
+  the first request still runs, a retry gets \`409 conflict\` with
+  \`Retry-After: 1\`.
 `;
 }
 

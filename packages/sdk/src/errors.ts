@@ -65,7 +65,11 @@ export class ApiError extends FlickrError {
   }
 }
 
-/** 400 or 422: the request was malformed or refused as invalid (a bad image, a hash mismatch). */
+/**
+ * 400 or 422: the request was malformed or refused as invalid (a bad image, a
+ * hash mismatch, text that cannot be stored as written, an idempotency key
+ * reused for a different request: `code` says which).
+ */
 export class ValidationError extends ApiError {}
 /** 401: no token, or a token that is invalid, expired or revoked. */
 export class AuthenticationError extends ApiError {}

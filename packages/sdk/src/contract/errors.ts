@@ -31,6 +31,7 @@ export const ERROR_STATUS = {
   unsupported_image: 422,
   corrupt_image: 422,
   image_too_large: 422,
+  idempotency_key_reused: 422,
   rate_limited: 429,
   too_many_uploads: 429,
   too_many_downloads: 429,

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fas
 import type { z } from 'zod';
 import { authorize, type Principal } from '../domain/principal.ts';
 
+const MUTATING = new Set(['POST', 'PATCH', 'DELETE']);
+
 /** The parsed type of an optional schema; operations without one get `undefined`. */
 type Infer<S> = [NonNullable<S>] extends [z.ZodNever]
   ? undefined
@@ -28,6 +30,8 @@ export type OperationHandler<O extends Operation> = (
  * Registers a contract operation: method, path and every schema come from
  * the contract, access is checked before the handler, and the success status
  * is the operation's. Handlers stay thin: parse, call the domain, return.
+ * POST, PATCH and DELETE honour `Idempotency-Key`, checked once access is
+ * (plugins/idempotency.ts).
  */
 export function registerOperation<O extends Operation>(
   app: FastifyInstance,
@@ -39,6 +43,7 @@ export function registerOperation<O extends Operation>(
     method: operation.method,
     url: operation.path,
     ...options,
+    config: { ...options.config, idempotent: MUTATING.has(operation.method) },
     schema: {
       ...(operation.params ? { params: operation.params } : {}),
       ...(operation.query ? { querystring: operation.query } : {}),

@@ -24,4 +24,15 @@ describe('LruCache', () => {
       3,
     ]);
   });
+
+  it('adds a key for exactly one of several callers racing for it, and again once it expired', async () => {
+    let now = 0;
+    const cache = new LruCache(10, () => now);
+    const added = await Promise.all([1, 2, 3].map((value) => cache.add('key', value, 100)));
+    expect(added.filter(Boolean)).toHaveLength(1);
+    expect(await cache.get('key')).toBe(added.indexOf(true) + 1);
+    now = 100;
+    expect(await cache.add('key', 4, 100)).toBe(true);
+    expect(await cache.get('key')).toBe(4);
+  });
 });

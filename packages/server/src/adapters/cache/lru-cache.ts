@@ -34,6 +34,21 @@ export class LruCache implements Cache {
   }
 
   async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
+    this.#put(key, value, ttlMs);
+  }
+
+  /** Atomic in one process: the check and the set run without an await between them. */
+  async add<T>(key: string, value: T, ttlMs: number): Promise<boolean> {
+    if (this.peek(key) !== undefined) return false;
+    this.#put(key, value, ttlMs);
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#entries.delete(key);
+  }
+
+  #put(key: string, value: unknown, ttlMs: number): void {
     this.#entries.delete(key);
     this.#entries.set(key, { value, expiresAt: this.#now() + ttlMs });
     while (this.#entries.size > this.#capacity) {
@@ -41,9 +56,5 @@ export class LruCache implements Cache {
       if (oldest === undefined) break;
       this.#entries.delete(oldest);
     }
-  }
-
-  async delete(key: string): Promise<void> {
-    this.#entries.delete(key);
   }
 }
