@@ -134,6 +134,13 @@ as the \`x-request-id\` header). Validation problems list the fields in
 | --- | --- |
 ${errors.join('\n')}
 
+Errors raised before any route runs are problem documents too: a malformed
+percent-encoding in the path is \`400 bad_request\`, a path segment longer
+than any identifier or a URL over 8 KiB \`414 uri_too_long\`, headers over
+64 KiB \`431 headers_too_large\`, a body that is not JSON \`415\` (not UTF-8:
+\`400 malformed_json\`), a body on a \`GET\` \`400 bad_request\`, and a method
+the path does not answer \`405 method_not_allowed\` with \`Allow\`.
+
 ## Text
 
 Free text is stored and returned exactly as sent: titles, descriptions,
@@ -142,6 +149,7 @@ tags, album names, token names, usernames and the text fields of
 \`400 validation_failed\` naming the field, never altered: control characters
 (C0, DEL, C1; descriptions may hold tab, line feed and carriage return) and
 lone UTF-16 surrogates (a JSON \`"\\ud800"\`), which UTF-8 cannot encode.
+JSON bodies must be UTF-8.
 
 ## Idempotency keys
 

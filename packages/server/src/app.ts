@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import { cdnFastPath, type FastPath } from './http/cdn/cdn-fast-path.ts';
 import { cdnRoutes } from './http/cdn/cdn-routes.ts';
 import { PublishedFiles } from './http/cdn/published-files.ts';
+import { earlyErrors } from './http/early-errors.ts';
 import { authentication } from './http/plugins/authentication.ts';
 import { idempotency } from './http/plugins/idempotency.ts';
 import { problemDetails } from './http/plugins/problem-details.ts';
 import { rateLimits } from './http/plugins/rate-limits.ts';
+import { requestScreening } from './http/plugins/request-screening.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { albumRoutes } from './http/routes/albums.ts';
@@ -57,6 +59,7 @@ async function createFastify(services: Services, cdn: CdnTier): Promise<FastifyI
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    ...earlyErrors,
     serverFactory: (handler) => {
       // Upload-Metadata carries a client-rendered thumbnail (up to 16 KiB, base64) beside
       // the other fields: Node's default of 16 KiB for all headers refused it with a 431.
@@ -84,6 +87,7 @@ async function createFastify(services: Services, cdn: CdnTier): Promise<FastifyI
     done(null, payload);
   });
   await app.register(problemDetails);
+  await app.register(requestScreening);
   return app;
 }
 

@@ -1,9 +1,21 @@
 import type { Operation } from '@flickr-kit/sdk/contract';
 import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { z } from 'zod';
+import { DomainError } from '../domain/errors.ts';
 import { authorize, type Principal } from '../domain/principal.ts';
 
 const MUTATING = new Set(['POST', 'PATCH', 'DELETE']);
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/** An operation with a body reads JSON: a body declared as anything else is a 415. */
+async function refuseNonJson(request: FastifyRequest): Promise<void> {
+  const type = request.headers['content-type'];
+  if (type !== undefined && !JSON_TYPE.test(type))
+    throw new DomainError(
+      'unsupported_media_type',
+      `This operation reads application/json, not ${type.split(';')[0]}`,
+    );
+}
 
 /** The parsed type of an optional schema; operations without one get `undefined`. */
 type Infer<S> = [NonNullable<S>] extends [z.ZodNever]
@@ -50,6 +62,9 @@ export function registerOperation<O extends Operation>(
       ...(operation.body ? { body: operation.body } : {}),
       ...(operation.response ? { response: { [operation.status]: operation.response } } : {}),
     },
+    // Fastify reads text/plain too: a body in it would fail the schema with a 400
+    // about its shape, when what is wrong is its type.
+    ...(operation.body ? { preValidation: refuseNonJson } : {}),
     preHandler: async (request) => {
       authorize(request.principal, operation.access);
     },

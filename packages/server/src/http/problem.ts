@@ -13,6 +13,8 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   unauthenticated: 'Authentication required',
   insufficient_scope: 'Insufficient scope',
   not_found: 'Not found',
+  uri_too_long: 'URI too long',
+  headers_too_large: 'Request header fields too large',
   internal: 'Internal server error',
 };
 
@@ -34,13 +36,18 @@ export interface ProblemInput {
 
 /** Builds an RFC 9457 problem document for a request. */
 export function problem(request: FastifyRequest, input: ProblemInput): Problem {
+  return problemDocument(String(request.id), input);
+}
+
+/** The same, from the request id alone: for errors answered before Fastify made a request. */
+export function problemDocument(requestId: string, input: ProblemInput): Problem {
   return {
     type: problemType(input.code),
     title: title(input.code),
     status: input.status ?? ERROR_STATUS[input.code],
     code: input.code,
     detail: input.detail,
-    requestId: String(request.id),
+    requestId,
     ...(input.errors ? { errors: input.errors } : {}),
     ...(input.retryAfterSeconds === undefined
       ? {}

@@ -3,14 +3,14 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../../domain/errors.ts';
 import { type ProblemInput, sendProblem } from '../problem.ts';
+import { RouteMethods } from '../route-methods.ts';
 import { RequestValidationError } from '../zod-type-provider.ts';
 
-/** Fastify's own client errors, by their code. */
+/** Fastify's own client errors, by their code: their messages are Fastify's, safe to show. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_ERR_NOT_FOUND: 'not_found',
 };
@@ -30,6 +30,12 @@ function toProblem(error: FastifyError | Error): ProblemInput | undefined {
     };
   }
   const fastifyError = error as FastifyError;
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return {
+      code: 'unsupported_media_type',
+      detail: 'No body of this Content-Type is read here: send application/json',
+    };
+  }
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return { code: mapped, detail: error.message };
   // Rate limits answer with their own DomainError (rate-limits.ts); any other 429 has
@@ -45,10 +51,14 @@ function toProblem(error: FastifyError | Error): ProblemInput | undefined {
 /**
  * Every error leaves as `application/problem+json` with a stable code and
  * the request id. Expected errors say what was wrong; unexpected ones are
- * logged in full and answered with a generic 500 that leaks nothing.
+ * logged in full and answered with a generic 500 that leaks nothing. A
+ * path that exists for other methods answers 405 with `Allow`, not 404.
  */
 export const problemDetails = fp(
   async (app: FastifyInstance) => {
+    const routes = new RouteMethods();
+    app.addHook('onRoute', (route) => routes.add(route.method, route.url));
+
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const known = toProblem(error);
       if (known) {
@@ -61,12 +71,20 @@ export const problemDetails = fp(
         detail: `Something went wrong on the server; quote request id ${request.id} when reporting it`,
       });
     });
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, {
-        code: 'not_found',
-        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
-      }),
-    );
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      const allowed = routes.methodsFor(path);
+      if (allowed.length === 0)
+        return sendProblem(request, reply, {
+          code: 'not_found',
+          detail: `No route ${request.method} ${path}`,
+        });
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(request, reply, {
+        code: 'method_not_allowed',
+        detail: `${path} answers ${allowed.join(', ')}, not ${request.method}`,
+      });
+    });
   },
   { name: 'problem-details' },
 );
