@@ -25,6 +25,17 @@ export interface CdnRoutesOptions {
 }
 
 /**
+ * The first value of each query parameter, as the hot path reads them
+ * (`URLSearchParams.get`): a repeated `v`, `e` or `s` cannot make the two
+ * paths disagree about a URL.
+ */
+function firstValues(query: Record<string, string | string[] | undefined>) {
+  return Object.fromEntries(
+    Object.entries(query).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]),
+  ) as Record<string, string | undefined>;
+}
+
+/**
  * The CDN tier: serves published files by key, to holders of a valid signed
  * URL whose viewer may still see the photo. Files never change under a key,
  * so answers carry long cache lifetimes, ETags and Range support.
@@ -33,11 +44,13 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
   const { files, published, signer, access, originals } = options;
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
-    const key = decodeURIComponent((request.params as { '*': string })['*']);
+    // The router has decoded the path once, as the hot path does: decoding it again
+    // would read `%2525` as `%`, and throw on a key that holds a lone `%`.
+    const key = (request.params as { '*': string })['*'];
     const parsed = parseCdnKey(key);
     if (!parsed) throw notFound('File');
     const { resolution, photoId, extension } = parsed;
-    const query = request.query as Record<string, string | undefined>;
+    const query = firstValues(request.query as Record<string, string | string[] | undefined>);
     const verdict = signer.verify(key, query.v ?? '', query.e ?? '', query.s ?? '');
     if (verdict === 'invalid')
       throw new DomainError(
