@@ -134,6 +134,10 @@ as the \`x-request-id\` header). Validation problems list the fields in
 | --- | --- |
 ${errors.join('\n')}
 
+A problem with a status of 500 or more says only that the server failed,
+with the request id to quote; what failed is in the server's log under that
+id.
+
 Errors raised before any route runs are problem documents too: a malformed
 percent-encoding in the path is \`400 bad_request\`, a path segment longer
 than any identifier or a URL over 8 KiB \`414 uri_too_long\`, headers over

@@ -1,11 +1,16 @@
 import type { Problem } from '@flickr-kit/sdk/contract';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../../domain/errors.ts';
 import { problemDetails } from './problem-details.ts';
 
 describe('problem details', () => {
   const app = Fastify();
   const failures: Record<string, Error> = {
+    syntax: new SyntaxError('Unexpected token } in JSON at position 3 ("tags" of photo 0190)'),
+    unavailable: new DomainError('unavailable', 'pg: connect ECONNREFUSED 10.0.0.3:5432', {
+      retryAfterSeconds: 5,
+    }),
     teapot: Object.assign(new Error('The client sent something odd'), { statusCode: 400 }),
   };
 
@@ -18,6 +23,22 @@ describe('problem details', () => {
     await app.ready();
   });
   afterAll(() => app.close());
+
+  it('answers a SyntaxError a handler threw with a generic 500: the server’s data, not the client’s', async () => {
+    const answer = await app.inject('/fail/syntax');
+    const problem = answer.json<Problem>();
+    expect(problem).toMatchObject({ status: 500, code: 'internal' });
+    expect(problem.detail).not.toMatch(/JSON|token|photo/);
+  });
+
+  it('keeps the code and Retry-After of a 5xx domain error, but never its message', async () => {
+    const answer = await app.inject('/fail/unavailable');
+    const problem = answer.json<Problem>();
+    expect(problem).toMatchObject({ status: 503, code: 'unavailable', retryAfterSeconds: 5 });
+    expect(answer.headers['retry-after']).toBe('5');
+    expect(problem.detail).not.toMatch(/pg|10\.0\.0\.3|ECONNREFUSED/);
+    expect(problem.detail).toContain(problem.requestId);
+  });
 
   it('shows the message of an error that says it is the client’s (a 4xx)', async () => {
     const problem = (await app.inject('/fail/teapot')).json<Problem>();

@@ -1,5 +1,5 @@
-import type { ErrorCode } from '@flickr-kit/sdk/contract';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { ERROR_STATUS, type ErrorCode } from '@flickr-kit/sdk/contract';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../../domain/errors.ts';
 import { type ProblemInput, sendProblem } from '../problem.ts';
@@ -41,7 +41,8 @@ function toProblem(error: FastifyError | Error): ProblemInput | undefined {
   // Rate limits answer with their own DomainError (rate-limits.ts); any other 429 has
   // set its Retry-After on the reply already, and a made-up one would contradict it.
   if (fastifyError.statusCode === 429) return { code: 'rate_limited', detail: error.message };
-  if (error instanceof SyntaxError) return { code: 'malformed_json', detail: error.message };
+  // A SyntaxError is not the client's unless a parser said so with a 4xx: one thrown by
+  // a handler (stored JSON that does not parse) is the server's, and its text stays in the log.
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return { code: 'bad_request', detail: error.message };
   }
@@ -49,9 +50,20 @@ function toProblem(error: FastifyError | Error): ProblemInput | undefined {
 }
 
 /**
+ * The detail of every 5xx: generic, with the request id. What failed (a
+ * driver's message, SQL, a path on the server) is in the log under that id,
+ * never in the answer.
+ */
+function serverErrorDetail(request: FastifyRequest, retryAfterSeconds: number | undefined) {
+  return retryAfterSeconds === undefined
+    ? `Something went wrong on the server; quote request id ${request.id} when reporting it`
+    : `The server cannot answer this now: retry in ${retryAfterSeconds} s, and quote request id ${request.id} if it persists`;
+}
+
+/**
  * Every error leaves as `application/problem+json` with a stable code and
- * the request id. Expected errors say what was wrong; unexpected ones are
- * logged in full and answered with a generic 500 that leaks nothing. A
+ * the request id. Expected errors say what was wrong; server errors are
+ * logged in full and answered with a generic detail that leaks nothing. A
  * path that exists for other methods answers 405 with `Allow`, not 404.
  */
 export const problemDetails = fp(
@@ -61,14 +73,16 @@ export const problemDetails = fp(
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const known = toProblem(error);
-      if (known) {
+      const status = known && (known.status ?? ERROR_STATUS[known.code]);
+      if (known && status !== undefined && status < 500) {
         request.log.info({ code: known.code, detail: known.detail }, 'request refused');
         return sendProblem(request, reply, known);
       }
       request.log.error({ err: error }, 'request failed');
       return sendProblem(request, reply, {
-        code: 'internal',
-        detail: `Something went wrong on the server; quote request id ${request.id} when reporting it`,
+        code: known?.code ?? 'internal',
+        detail: serverErrorDetail(request, known?.retryAfterSeconds),
+        retryAfterSeconds: known?.retryAfterSeconds,
       });
     });
     app.setNotFoundHandler((request, reply) => {
