@@ -9,7 +9,6 @@ import {
   readFile,
   rename,
   rm,
-  stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
@@ -57,8 +56,7 @@ async function storedBytes(cli: CliUser, server: RealServer): Promise<number> {
   if (!state) return 0;
   const { uploadUrl } = JSON.parse(await readFile(join(dir, state), 'utf8'));
   const id = String(uploadUrl).split('/').at(-1) as string;
-  const file = await stat(server.running.services.staging.filePath(id)).catch(() => undefined);
-  return file?.size ?? 0;
+  return (await server.running.services.staging.size(id)) ?? 0;
 }
 
 /**

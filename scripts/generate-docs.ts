@@ -70,11 +70,9 @@ function apiPage(): string {
   );
   const metadata = z.toJSONSchema(UploadMetadata, { io: 'input' }) as {
     properties: Record<string, { description?: string }>;
-    required: string[];
   };
   const metadataRows = Object.entries(metadata.properties).map(
-    ([key, property]) =>
-      `| \`${key}\` | ${metadata.required.includes(key) ? 'yes' : ''} | ${property.description ?? ''} |`,
+    ([key, property]) => `| \`${key}\` | ${property.description ?? ''} |`,
   );
   const errors = Object.entries(ERROR_STATUS).map(
     ([code, status]) => `| \`${code}\` | ${status} |`,
@@ -100,28 +98,44 @@ Every operation may also answer \`validation_failed\` (400) and \`internal\`
 
 ## Resumable uploads (tus 1.0)
 
-\`${TUS_PATH}/\` speaks [tus 1.0](https://tus.io/protocols/resumable-upload):
-core, creation, creation-with-upload, termination and expiration. Any tus
-client works (tus-js-client, Uppy). The checksum extension is not offered:
-the SHA-256 declared in the metadata is verified over the whole file when the
-last byte lands, and @tus/server has no per-request checksums to build on. Each request carries the bearer token
-(\`write\` scope); a caller sees only its own uploads, and at most
-\`uploadsInFlightPerUser\` transfers run at once per user (more get \`429\` with
-\`Retry-After\`). Ask \`POST /v1/uploads/check\` first: files the server already
-has need not be sent.
+\`${TUS_PATH}\` speaks [tus 1.0](https://tus.io/protocols/resumable-upload)
+with the extensions creation, creation-with-upload, creation-defer-length,
+termination, expiration, checksum (\`md5\`, \`sha1\`, \`sha256\`) and
+concatenation, so any tus client works as it comes: tus-js-client with its
+defaults or \`parallelUploads\`, Uppy, a tus command-line client. Each request
+carries the bearer token (\`write\` scope); a caller sees only its own uploads,
+and at most \`uploadsInFlightPerUser\` transfers run at once per user (more get
+\`429\` with \`Retry-After\`). Ask \`POST /v1/uploads/check\` first: files the
+server already has need not be sent. \`Location\` is absolute
+(\`FLICKR_PUBLIC_URL\`, or the request's origin, from \`X-Forwarded-*\` when the
+proxy is trusted).
 
-\`Upload-Metadata\` (values base64-encoded, as tus requires):
+\`Upload-Metadata\` (values base64-encoded, as tus requires; every key is
+optional, and Uppy's \`name\` and \`type\` stand in for \`filename\` and
+\`filetype\`):
 
-| key | required | meaning |
-| --- | --- | --- |
+| key | meaning |
+| --- | --- |
 ${metadataRows.join('\n')}
 
-When the last byte lands, the server verifies the SHA-256, reads the image
-header, and records the photo (status \`processing\`) and the first step of
-the upload saga in one transaction. Only then does the final \`PATCH\` answer
-\`200\` with an \`UploadResult\` (\`photo\`, \`duplicate\`, \`clientThumbnail\`).
-A hash mismatch, a non-image, an unsupported format or an image over the
-pixel limit is refused there with a problem document, and nothing is kept.
+The request that completes an upload (the last \`PATCH\`, a creation carrying
+the whole file, or a final concatenation) is the saga's pivot: the server
+verifies a declared SHA-256 (or takes the one it computed as the bytes
+arrived), reads the image header, and records the photo (status
+\`processing\`) and the first step of the upload saga in one transaction.
+Only then does it answer: \`204\` with the photo's id in \`Flickr-Photo-Id\`, or,
+to a client that sends \`Prefer: return=representation\` (the SDK does), \`200\`
+(\`201\` for a creation) with an \`UploadResult\` (\`photo\`, \`duplicate\`,
+\`clientThumbnail\`). A hash mismatch, a non-image, an unsupported format, an
+image over the pixel limit or a full quota is refused there with a problem
+document, and nothing is kept.
+
+The outcome is kept with the upload for \`FLICKR_UPLOAD_EXPIRY_HOURS\`: a
+client that lost the answer and sends the last request again (same offset, no
+body) hears the same answer, refusals included, and \`HEAD\` answers the full
+offset and the photo's id; the photo is made once. An \`Upload-Checksum\` that
+does not match its request's body is \`460\`, and none of that body is kept.
+An offset that is not the server's is \`409\` with the right \`Upload-Offset\`.
 
 ## Errors
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Config } from './config.ts';
 import { cdnFastPath, type FastPath } from './http/cdn/cdn-fast-path.ts';
 import { cdnRoutes } from './http/cdn/cdn-routes.ts';
 import { PublishedFiles } from './http/cdn/published-files.ts';
@@ -17,7 +18,7 @@ import { metaRoutes } from './http/routes/meta.ts';
 import { photoRoutes } from './http/routes/photos.ts';
 import { shareRoutes } from './http/routes/shares.ts';
 import { uploadRoutes } from './http/routes/uploads.ts';
-import { tusUploads } from './http/tus/tus-uploads.ts';
+import { tusRoutes } from './http/tus/tus-routes.ts';
 import { serializerCompiler, validatorCompiler } from './http/zod-type-provider.ts';
 import type { Services } from './services.ts';
 
@@ -45,6 +46,10 @@ function cdnTier(services: Services): CdnTier {
   };
 }
 
+/** Fastify takes a number of hops as a function of the hop (its types have no number). */
+const trustProxy = (setting: Config['trustProxy']) =>
+  typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+
 /**
  * What every Fastify instance of the server shares: logging, request ids,
  * validation, problem documents, and an HTTP server that offers each
@@ -58,6 +63,7 @@ async function createFastify(services: Services, cdn: CdnTier): Promise<FastifyI
     // Honour a caller's request id when it is sane, so ids follow a request across services.
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     return503OnClosing: true,
+    trustProxy: trustProxy(services.config.trustProxy),
     forceCloseConnections: 'idle',
     ...earlyErrors,
     serverFactory: (handler) => {
@@ -120,12 +126,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(photoRoutes, { photos: services.photos });
   await app.register(albumRoutes, { albums: services.albums, photos: services.photos });
   await app.register(shareRoutes, { shares: services.shares });
-  await app.register(tusUploads, {
+  await app.register(tusRoutes, {
+    resumable: services.resumable,
     uploads: services.uploads,
-    staging: services.staging,
-    uploadRecords: services.store.uploads,
     limiter: services.uploadLimiter,
     maxUploadBytes: services.config.maxUploadBytes,
+    publicUrl: services.config.publicUrl,
   });
   await registerCdn(app, services, cdn);
   return app;

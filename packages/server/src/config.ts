@@ -31,6 +31,20 @@ export const ConfigSchema = z.object({
     .url()
     .optional()
     .describe('URL clients reach the server at, when behind a proxy'),
+  FLICKR_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value): boolean | number | string[] => {
+      if (value === 'true' || value === 'false') return value === 'true';
+      if (/^\d+$/.test(value)) return Number(value);
+      return value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+    })
+    .describe(
+      'Whose X-Forwarded-For, -Proto and -Host headers to believe (client address, absolute URLs): `false`, `true` (any), a number of proxy hops, or addresses and CIDR ranges, comma-separated',
+    ),
   FLICKR_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -117,6 +131,7 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string | undefined;
+  trustProxy: boolean | number | string[];
   logLevel: z.infer<typeof ConfigSchema>['FLICKR_LOG_LEVEL'];
   registration: 'open' | 'closed';
   sessionDays: number;
@@ -222,6 +237,7 @@ export function loadConfig(
     host: c.FLICKR_HOST,
     port: c.FLICKR_PORT,
     publicUrl: c.FLICKR_PUBLIC_URL?.replace(/\/$/, ''),
+    trustProxy: c.FLICKR_TRUST_PROXY,
     logLevel: c.FLICKR_LOG_LEVEL,
     registration: c.FLICKR_REGISTRATION,
     sessionDays: c.FLICKR_SESSION_DAYS,

@@ -6,6 +6,7 @@ import { LocalBlobStore } from './adapters/blob/local-blob-store.ts';
 import { LruCache } from './adapters/cache/lru-cache.ts';
 import { LocalEventBus } from './adapters/events/local-event-bus.ts';
 import { createSqlMetadataStore } from './adapters/sql/sql-metadata-store.ts';
+import { LocalUploadStaging } from './adapters/staging/local-upload-staging.ts';
 import type { Config } from './config.ts';
 import { AccountService } from './domain/accounts.ts';
 import { AlbumService } from './domain/albums.ts';
@@ -13,17 +14,19 @@ import { CdnAccess } from './domain/cdn-access.ts';
 import { CursorCodec } from './domain/cursor.ts';
 import { InFlightLimiter } from './domain/in-flight-limiter.ts';
 import { PhotoService } from './domain/photos.ts';
+import { ReceivedDigests } from './domain/received-digests.ts';
 import { type RenditionPolicy, renditionPolicy } from './domain/rendition-policy.ts';
+import { ResumableUploads } from './domain/resumable-uploads.ts';
 import { ShareService } from './domain/shares.ts';
+import { UploadLocks } from './domain/upload-locks.ts';
 import { UploadService } from './domain/uploads.ts';
 import { UrlSigner } from './domain/url-signer.ts';
 import { CDN_PREFIX } from './http/cdn/cdn-files.ts';
-import { HashingFileStore } from './http/tus/hashing-file-store.ts';
-import { UploadStateStore } from './http/tus/upload-state-store.ts';
 import type { BlobStore } from './ports/blob-store.ts';
 import type { Cache } from './ports/cache.ts';
 import type { EventBus } from './ports/event-bus.ts';
 import type { MetadataStore } from './ports/metadata-store.ts';
+import type { UploadStaging } from './ports/upload-staging.ts';
 import { loadSigningKey } from './signing-key.ts';
 
 /** Everything the roles share, built from the configuration in one place. */
@@ -35,12 +38,14 @@ export interface Services {
   blobs: BlobStore;
   /** What the CDN tier serves. */
   cdn: BlobStore;
-  staging: HashingFileStore;
+  staging: UploadStaging;
   bus: EventBus;
   cache: Cache;
   renditions: RenditionPolicy;
   accounts: AccountService;
   uploads: UploadService;
+  /** The tus resource model: creation, appends, concatenation, termination. */
+  resumable: ResumableUploads;
   photos: PhotoService;
   albums: AlbumService;
   shares: ShareService;
@@ -68,12 +73,7 @@ export async function createServices(
   await store.migrate();
   const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
   const cdn = new LocalBlobStore(join(config.dataDir, 'cdn'));
-  const expiryMs = config.uploadExpiryHours * 3_600_000;
-  const staging = new HashingFileStore(
-    join(config.dataDir, 'uploads'),
-    new UploadStateStore(store.uploads, expiryMs),
-    { probeHead: (header) => probeHead(header, { pixelLimit: config.pixelLimit }) },
-  );
+  const staging = new LocalUploadStaging(join(config.dataDir, 'uploads'));
   const bus = new LocalEventBus();
   const cache = new LruCache();
   const renditions = renditionPolicy(config.renditions, config.clientRenderDenylist);
@@ -89,6 +89,14 @@ export async function createServices(
   );
   const photos = new PhotoService(store, bus, cache, signer, new CursorCodec(signingKey));
   const uploads = new UploadService(store, staging, bus, config, renditions, photos);
+  const resumable = new ResumableUploads(
+    store.uploads,
+    staging,
+    uploads,
+    new ReceivedDigests((header) => probeHead(header, { pixelLimit: config.pixelLimit })),
+    new UploadLocks(),
+    { maxUploadBytes: config.maxUploadBytes, expiryMs: config.uploadExpiryHours * 3_600_000 },
+  );
   log.info({ database: store.description, dataDir: config.dataDir }, 'services ready');
   return {
     config,
@@ -102,6 +110,7 @@ export async function createServices(
     renditions,
     accounts,
     uploads,
+    resumable,
     photos,
     albums: new AlbumService(store),
     shares: new ShareService(store, cache),

@@ -28,6 +28,7 @@ function openPatch(url: string, token: string, offset: number, length: number) {
       'upload-offset': String(offset),
       'content-type': 'application/offset+octet-stream',
       'content-length': String(length),
+      prefer: 'return=representation',
     },
   });
   const answer = new Promise<{ status: number; body: string } | 'closed'>((resolve) => {

@@ -80,12 +80,14 @@ describe('GET /openapi.json', () => {
     );
   });
 
-  it('advertises exactly the tus extensions it documents, and no checksum', async () => {
+  it('advertises exactly the tus extensions it documents', async () => {
     const options = await fetch(`${server.url}${TUS_PATH}/`, { method: 'OPTIONS' });
     expect(options.status).toBe(204);
     const extensions = (options.headers.get('tus-extension') ?? '').split(',');
     expect(extensions.sort()).toEqual(
       [
+        'checksum',
+        'concatenation',
         'creation',
         'creation-defer-length',
         'creation-with-upload',
@@ -93,8 +95,35 @@ describe('GET /openapi.json', () => {
         'termination',
       ].sort(),
     );
-    const tus = document.paths[`${TUS_PATH}/`]?.post?.description ?? '';
+    expect(options.headers.get('tus-checksum-algorithm')).toBe('md5,sha1,sha256');
+    const tus = document.paths[TUS_PATH]?.post?.description ?? '';
     for (const extension of extensions) expect(tus).toContain(extension);
-    expect(tus).toMatch(/checksum extension \(`Upload-Checksum`\) is not offered/);
+  });
+
+  it('documents the tus routes with the statuses they answer, on paths without a trailing slash', () => {
+    expect(Object.keys(document.paths).filter((path) => path.endsWith('/'))).toEqual([]);
+    const upload = document.paths[`${TUS_PATH}/{uploadId}`];
+    expect(Object.keys(upload ?? {}).sort()).toEqual(['delete', 'head', 'options', 'patch']);
+    expect(Object.keys(upload?.patch?.responses ?? {})).toEqual(
+      expect.arrayContaining([
+        '200',
+        '204',
+        '400',
+        '403',
+        '404',
+        '409',
+        '410',
+        '412',
+        '413',
+        '415',
+        '422',
+        '429',
+        '460',
+      ]),
+    );
+    expect(upload?.head?.parameters?.map((p) => `${p.in}:${p.name}`)).toContain('path:uploadId');
+    expect(Object.keys(document.paths[TUS_PATH]?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['201', '400', '401', '412', '413', '415', '422', '429', '460']),
+    );
   });
 });

@@ -40,7 +40,7 @@ export class MemoryUrlStorage implements UrlStorage {
 export function sessionOptions(baseUrl: string, token: string, data: Buffer): TusOptions {
   return {
     endpoint: `${baseUrl}${TUS_PATH}/`,
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${token}`, prefer: 'return=representation' },
     metadata: { filename: 'noise.png', sha256: sha256(data) },
     retryDelays: [],
   };

@@ -77,6 +77,7 @@ export function patchUpload(
   const all: Record<string, string | null> = {
     authorization: `Bearer ${token}`,
     'tus-resumable': TUS_VERSION,
+    prefer: 'return=representation',
     'upload-offset': String(offset),
     'content-type': 'application/offset+octet-stream',
     ...headers,
@@ -120,4 +121,34 @@ export async function patchCutOff(
   await eventually(async () => ((await landed()) ? true : undefined), 10_000, 'bytes on disk');
   patch.destroy();
   await closed;
+}
+
+/** Any tus request, with the version header and the token; `headers` add to them (null removes). */
+export function tusRequest(
+  url: string,
+  method: string,
+  token: string | undefined,
+  headers: Record<string, string | null> = {},
+  body?: Uint8Array,
+): Promise<Response> {
+  const all: Record<string, string | null> = {
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    'tus-resumable': TUS_VERSION,
+    ...(body ? { 'content-type': 'application/offset+octet-stream' } : {}),
+    ...headers,
+  };
+  return fetch(url, {
+    method,
+    headers: Object.fromEntries(
+      Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== null),
+    ),
+    ...(body ? { body } : {}),
+  });
+}
+
+/** The upload URL a creation answered with (absolute). */
+export function locationOf(response: Response): string {
+  const location = response.headers.get('location');
+  if (!location) throw new Error(`no Location in a ${response.status} answer`);
+  return location;
 }

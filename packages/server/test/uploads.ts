@@ -37,7 +37,8 @@ export function tusUpload(
   return new Promise((resolve, reject) => {
     const upload = new tus.Upload(data, {
       endpoint: `${baseUrl}${TUS_PATH}/`,
-      headers: { authorization: `Bearer ${options.token}` },
+      // The pivot's answer in the body (RFC 7240): without it a final PATCH is a bare 204.
+      headers: { authorization: `Bearer ${options.token}`, prefer: 'return=representation' },
       metadata: { filename: 'photo.jpg', sha256: sha256(data), ...options.metadata },
       ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
       retryDelays: [],

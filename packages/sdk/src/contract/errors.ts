@@ -34,6 +34,7 @@ export const ERROR_STATUS = {
   corrupt_image: 422,
   image_too_large: 422,
   idempotency_key_reused: 422,
+  checksum_mismatch: 460,
   rate_limited: 429,
   too_many_uploads: 429,
   too_many_downloads: 429,

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { ERROR_STATUS, type ErrorCode, PROBLEM_CONTENT_TYPE, Problem } from './errors.ts';
+import { type ErrorCode, PROBLEM_CONTENT_TYPE, Problem } from './errors.ts';
+import { problemResponses } from './openapi-problems.ts';
+import { tusPaths } from './openapi-tus.ts';
 import type { Operation } from './operation.ts';
 import { operations } from './operations.ts';
-import { TUS_PATH, UploadMetadata, UploadResult } from './uploads.ts';
+import { UploadMetadata, UploadResult } from './uploads.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -55,30 +57,8 @@ function responses(operation: Operation) {
   const codes = new Set<ErrorCode>([...operation.errors, ...COMMON_ERRORS]);
   if (operation.access !== 'public') codes.add('unauthenticated');
   if (operation.access !== 'public' && operation.access !== 'user') codes.add('insufficient_scope');
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes)
-    byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
-  for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
-    result[String(status)] = {
-      description: `Problem: ${statusCodes.join(', ')}`,
-      content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
-    };
-  }
-  return result;
+  return { ...result, ...problemResponses(codes) };
 }
-
-const TUS_DESCRIPTION = `Resumable uploads over the [tus 1.0](https://tus.io/protocols/resumable-upload) protocol
-(core, creation, creation-with-upload, creation-defer-length, termination, expiration). Any tus client works.
-Send \`Authorization: Bearer <token>\` (write scope) with every request and the file's metadata in
-\`Upload-Metadata\`, values base64-encoded. The final \`PATCH\` answers \`200\` with an \`UploadResult\`
-once the photo is recorded: the upload saga's pivot. An unfinished upload expires \`Upload-Expires\`
-after its last bytes arrived.
-
-The checksum extension (\`Upload-Checksum\`) is not offered, and not advertised in \`Tus-Extension\`.
-Integrity is checked once, for the whole file: \`Upload-Metadata\` declares its SHA-256, which the server
-computes as the bytes stream in and compares when the last byte lands; a mismatch is \`400 hash_mismatch\`
-and nothing is kept. Per-chunk checksums would add a second digest per request to guard what TCP
-(and TLS) already guard in transit, and @tus/server has no checksum support to build on.`;
 
 const CDN_DESCRIPTION = `A published file (original or rendition), served by the CDN tier: the \`cdn\` role, also
 mounted by \`all\` and \`serve\`, at \`FLICKR_CDN_URL\` when that is set. Photo responses carry these URLs
@@ -187,41 +167,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
       responses: responses(operation),
     };
   }
-  paths[`${TUS_PATH}/`] = {
-    post: {
-      operationId: 'tusCreate',
-      summary: 'Create a resumable upload (tus creation, creation-with-upload)',
-      tags: ['uploads'],
-      description: TUS_DESCRIPTION,
-      responses: { '201': { description: 'Created; `Location` is the upload URL' } },
-    },
-  };
-  paths[`${TUS_PATH}/{uploadId}`] = {
-    head: {
-      operationId: 'tusOffset',
-      summary: 'Offset of an upload',
-      tags: ['uploads'],
-      responses: { '200': { description: 'Upload-Offset header' } },
-    },
-    patch: {
-      operationId: 'tusAppend',
-      summary: 'Append bytes at Upload-Offset',
-      tags: ['uploads'],
-      responses: {
-        '204': { description: 'Bytes stored; not complete yet' },
-        '200': {
-          description: 'Upload complete and the photo recorded',
-          content: { 'application/json': { schema: jsonSchema(UploadResult, 'output') } },
-        },
-      },
-    },
-    delete: {
-      operationId: 'tusTerminate',
-      summary: 'Abandon an upload',
-      tags: ['uploads'],
-      responses: { '204': { description: 'Removed' } },
-    },
-  };
+  Object.assign(paths, tusPaths());
   paths['/cdn/{user}/{album}/{resolution}/{file}'] = cdnPath();
   return {
     openapi: '3.1.0',
@@ -238,6 +184,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
       schemas: {
         Problem: jsonSchema(Problem, 'output'),
         UploadMetadata: jsonSchema(UploadMetadata, 'input'),
+        UploadResult: jsonSchema(UploadResult, 'output'),
       },
     },
   };

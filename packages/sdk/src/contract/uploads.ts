@@ -53,9 +53,9 @@ export const CLIENT_THUMBNAIL_MAX_BYTES = 16 * 1024;
 
 /**
  * Metadata sent with a tus upload (`Upload-Metadata`, values base64 as tus
- * requires). `filename` and `sha256` are required; a client that rendered
- * the thumbnail itself sends it in `thumbnail` (base64 of the JPEG) with the
- * renderer's `thumbnailSpecVersion` and its own `clientVersion`.
+ * requires); every field is optional, so any tus client can upload. A client
+ * that rendered the thumbnail itself sends it in `thumbnail` (base64 of the
+ * JPEG) with the renderer's `thumbnailSpecVersion` and its own `clientVersion`.
  */
 export const UploadMetadata = z.object({
   filename: storedText()
@@ -64,9 +64,11 @@ export const UploadMetadata = z.object({
     .refine(
       (name) => !/[/\\\0]/.test(name) && name !== '.' && name !== '..',
       'must be a file name, not a path',
-    ),
-  sha256: Sha256.describe(
-    'Lowercase hex SHA-256 of the whole file. Verified when the last byte lands (a mismatch is `hash_mismatch`, nothing kept): the upload’s integrity check, in place of the tus checksum extension',
+    )
+    .optional()
+    .describe('The original file name; without one, the upload id and the format’s extension'),
+  sha256: Sha256.optional().describe(
+    'Lowercase hex SHA-256 of the whole file, verified when the last byte lands (a mismatch is `hash_mismatch`, nothing kept). Without it the server dedups on the hash it computes as the bytes arrive',
   ),
   title: storedText().max(255).optional(),
   description: storedText({ multiline: true }).max(10_000).optional(),

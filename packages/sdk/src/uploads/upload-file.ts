@@ -181,6 +181,8 @@ export async function sendFile(
       headers: {
         ...(authorization ? { authorization } : {}),
         ...(userAgent ? { 'user-agent': userAgent } : {}),
+        // The pivot's result in the last answer (RFC 7240); without it that is a bare 204.
+        prefer: 'return=representation',
       },
       httpStack: new FetchHttpStack({
         fetch: transport.settings.fetch,

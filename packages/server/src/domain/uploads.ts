@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import {
   type CheckHashesResponse,
   CLIENT_THUMBNAIL_MAX_BYTES,
@@ -11,18 +10,25 @@ import {
 } from '@flickr-kit/sdk/contract';
 import { hashFile, type ImageProbe, probe, ThumbnailError } from '@flickr-kit/thumbnail-core';
 import type { EventBus } from '../ports/event-bus.ts';
-import type { MetadataStore, PhotoRecord } from '../ports/metadata-store.ts';
+import type {
+  MetadataStore,
+  PhotoRecord,
+  UploadOutcome,
+  UploadRecord,
+} from '../ports/metadata-store.ts';
 import type { UploadStaging } from '../ports/upload-staging.ts';
 import { folderFor } from './blob-keys.ts';
 import { checkClientThumbnail } from './client-thumbnail.ts';
-import { DomainError } from './errors.ts';
-import { nowIso, uuidv7 } from './ids.ts';
+import { DomainError, notFound } from './errors.ts';
+import { uuidv7 } from './ids.ts';
 import type { PhotoService } from './photos.ts';
 import type { Principal } from './principal.ts';
 import type { RenditionPolicy } from './rendition-policy.ts';
 
 export interface UploadSettings {
   maxUploadBytes: number;
+  /** How long an upload lives after its last activity, and a finished one's record after it finished. */
+  uploadExpiryHours: number;
   pixelLimit: number;
   uploadsPerUser: number;
   originalDownloadsPerUser: number;
@@ -30,15 +36,25 @@ export interface UploadSettings {
   registration: 'open' | 'closed';
 }
 
-/** A finished tus upload, as the pivot receives it. */
-export interface FinishedUpload {
-  id: string;
-  ownerId: string;
-  size: number;
-  metadata: Record<string, string | null>;
-  /** SHA-256 computed while the bytes streamed in, when the server saw every byte itself. */
+/** A complete upload, as the pivot receives it. */
+export interface CompleteUpload {
+  record: UploadRecord;
+  /** SHA-256 computed while the bytes arrived, when this process saw every one of them. */
   sha256?: string | undefined;
+  /** The image probed from its first bytes while the rest arrived, when there is one. */
+  earlyProbe?: Promise<ImageProbe | undefined> | undefined;
 }
+
+/** File name extensions for uploads that came without a name. */
+const EXTENSIONS: Record<ImageProbe['format'], string> = {
+  jpeg: 'jpg',
+  png: 'png',
+  gif: 'gif',
+  webp: 'webp',
+  tiff: 'tif',
+  avif: 'avif',
+  heic: 'heic',
+};
 
 const MAX_TAGS = 50;
 
@@ -119,23 +135,35 @@ export class UploadService {
     };
   }
 
-  /** Admission of a new upload: valid metadata, a size within limits, room in the quota. */
+  /**
+   * Admission of a new upload: valid metadata, a size within limits (when
+   * declared), room in the quota. A partial upload (tus concatenation) is
+   * bytes only: its size is checked, the rest waits for the final upload.
+   */
   async admit(
     principal: Principal,
     metadata: Record<string, string | null>,
     size: number | undefined,
-  ): Promise<UploadMetadata> {
+    partial = false,
+  ): Promise<void> {
+    this.checkSize(size);
+    if (partial) return;
     const parsed = parseMetadata(metadata);
+    // A file the user already has costs no quota: the pivot will answer with the existing photo.
+    const known = parsed.sha256
+      ? await this.#store.photos.byHashes(principal.user.id, [parsed.sha256])
+      : [];
+    if (known.length === 0) await this.#checkQuota(this.#store, principal.user.id);
+  }
+
+  /** Refuses a size over the limit. */
+  checkSize(size: number | undefined): void {
     if (size !== undefined && size > this.#settings.maxUploadBytes) {
       throw new DomainError(
         'payload_too_large',
         `The file is ${size} bytes; the limit is ${this.#settings.maxUploadBytes}`,
       );
     }
-    // A file the user already has costs no quota: the pivot will answer with the existing photo.
-    const known = await this.#store.photos.byHashes(principal.user.id, [parsed.sha256]);
-    if (known.length === 0) await this.#checkQuota(this.#store, principal.user.id);
-    return parsed;
   }
 
   async #checkQuota(store: Pick<MetadataStore, 'photos'>, ownerId: string): Promise<void> {
@@ -149,112 +177,196 @@ export class UploadService {
   }
 
   /**
-   * The saga's pivot. Verifies the bytes, then records the photo and the
-   * saga's first event in one transaction, and only then answers. A file the
-   * owner already has returns the existing photo; a refused file leaves
-   * nothing behind.
+   * The saga's pivot. Verifies the bytes, then in one transaction records
+   * the photo, the saga's first event and the upload's outcome, and only
+   * then answers. A file the owner already has answers with the existing
+   * photo. A refused file is recorded as refused (a retry hears the same
+   * problem) and its bytes are removed; any other failure leaves the upload
+   * as it was, for a retry to complete. An upload finished already (a
+   * retried last request, here or in another process) answers with the
+   * outcome recorded then.
    */
-  async complete(upload: FinishedUpload): Promise<UploadResult> {
+  async complete(upload: CompleteUpload): Promise<UploadOutcome> {
     try {
       return await this.#complete(upload);
     } catch (error) {
-      await this.#staging.remove(upload.id);
+      if (!(error instanceof DomainError)) throw error;
+      const refused: UploadOutcome = { kind: 'refused', code: error.code, detail: error.message };
+      const now = Date.now();
+      if (await this.#store.uploads.finish(upload.record.id, refused, iso(now), this.#expiry(now)))
+        await this.#staging.remove(upload.record.id);
       throw error;
     }
   }
 
-  async #complete(upload: FinishedUpload): Promise<UploadResult> {
+  async #complete({ record: upload, sha256: received, earlyProbe }: CompleteUpload) {
     const metadata = parseMetadata(upload.metadata);
-    const path = this.#staging.filePath(upload.id);
-    const sha256 = upload.sha256 ?? (await hashFile(path)).sha256;
-    if (sha256 !== metadata.sha256) {
+    const sha256 = received ?? (await hashFile(await this.#staging.read(upload.id))).sha256;
+    if (metadata.sha256 && sha256 !== metadata.sha256) {
       throw new DomainError(
         'hash_mismatch',
         `The received file's SHA-256 is ${sha256}, not the declared ${metadata.sha256}: nothing was kept, upload it again`,
       );
     }
-    const image =
-      (await this.#staging.earlyProbe(upload.id)) ??
-      (await probeUpload(path, this.#settings.pixelLimit));
+    const image = (await earlyProbe) ?? (await this.#probeStaged(upload.id));
     const clientThumbnail = await checkClientThumbnail(metadata, image, this.#renditions);
     if (clientThumbnail.status === 'accepted') {
-      await writeFile(this.#staging.thumbnailPath(upload.id), clientThumbnail.data);
+      await this.#staging.putThumbnail(upload.id, clientThumbnail.data);
     }
 
-    const now = nowIso();
-    const { photo, inserted } = await this.#store.transaction(async (tx) => {
+    const now = Date.now();
+    const at = iso(now);
+    const pivot = await this.#store.transaction(async (tx) => {
+      // One pivot per user at a time: the quota check and the insert it allows are one step.
+      await tx.users.lock(upload.ownerId);
+      const current = await tx.uploads.byId(upload.id);
+      if (!current) throw notFound('Upload');
+      // Finished meanwhile, by a retry of the same request here or in another process.
+      if (current.outcome) return { outcome: current.outcome, decidedHere: false };
+      const existing = (await tx.photos.byHashes(upload.ownerId, [sha256]))[0];
+      if (existing) {
+        const outcome = duplicateOf(existing.id);
+        await tx.uploads.finish(upload.id, outcome, at, this.#expiry(now));
+        return { outcome, decidedHere: true };
+      }
+      await this.#checkQuota(tx, upload.ownerId);
       const album = metadata.album
         ? await tx.albums.findOrCreate({
             id: uuidv7(),
             ownerId: upload.ownerId,
             name: metadata.album,
-            createdAt: now,
+            createdAt: at,
           })
         : undefined;
-      const record: PhotoRecord = {
-        id: uuidv7(),
-        ownerId: upload.ownerId,
-        albumId: album?.id ?? null,
-        sha256,
-        bytes: upload.size,
-        originalName: metadata.filename,
-        title: metadata.title ?? '',
-        description: metadata.description ?? '',
-        tags: parseTags(metadata.tags),
-        visibility: metadata.visibility ?? 'private',
-        commentsEnabled: true,
-        status: 'processing',
-        statusReason: null,
-        format: image.format,
-        width: image.displayWidth,
-        height: image.displayHeight,
-        capturedAt: image.capturedAt ?? null,
-        camera: [image.camera?.make, image.camera?.model].filter(Boolean).join(' ') || null,
-        latitude: image.gps?.latitude ?? null,
-        longitude: image.gps?.longitude ?? null,
-        placeholder: null,
-        originalKey: null,
-        // Every file the saga writes goes here, wherever the photo moves meanwhile.
-        blobFolder: folderFor(upload.ownerId, album?.id ?? null),
-        createdAt: now,
-        updatedAt: now,
-        deletedAt: null,
-      };
-      const existing = (await tx.photos.byHashes(upload.ownerId, [sha256]))[0];
-      if (existing) return { photo: existing, inserted: false };
-      await this.#checkQuota(tx, upload.ownerId);
-      const result = await tx.photos.insertUnlessDuplicate(record);
-      if (result.inserted) {
+      const photo = newPhoto(upload, metadata, sha256, image, album?.id ?? null, at);
+      // The owner lock rules out a concurrent twin; the constraint still decides, without an error.
+      const stored = await tx.photos.insertUnlessDuplicate(photo);
+      const outcome: UploadOutcome = stored.inserted
+        ? {
+            kind: 'photo',
+            photoId: photo.id,
+            duplicate: false,
+            clientThumbnail: clientThumbnail.status,
+          }
+        : duplicateOf(stored.photo.id);
+      if (stored.inserted) {
         await tx.outbox.enqueue({
           id: uuidv7(),
-          photoId: record.id,
+          photoId: photo.id,
           step: 'store_original',
           payload: { uploadId: upload.id, clientThumbnail: clientThumbnail.status === 'accepted' },
-          availableAt: now,
-          createdAt: now,
+          availableAt: at,
+          createdAt: at,
         });
-        // From here the staged bytes are the saga's: expiry must not remove them, however
-        // long the saga is backed up or parked.
-        await tx.uploads.finish(upload.id);
       }
-      return result;
+      // From here the staged bytes of a new photo are the saga's, which removes them once stored.
+      await tx.uploads.finish(upload.id, outcome, at, this.#expiry(now));
+      return { outcome, decidedHere: true };
     });
 
-    if (inserted) this.#bus.notify();
-    else await this.#staging.remove(upload.id);
+    const { outcome } = pivot;
+    if (pivot.decidedHere && outcome.kind === 'photo') {
+      if (outcome.duplicate) await this.#staging.remove(upload.id);
+      else this.#bus.notify();
+    }
+    return outcome;
+  }
+
+  /** When a finished upload's record goes: its client may ask about it until then. */
+  #expiry(now: number): string {
+    return iso(now + this.#settings.uploadExpiryHours * 3_600_000);
+  }
+
+  async #probeStaged(uploadId: string): Promise<ImageProbe> {
+    const file = await this.#staging.localFile(uploadId);
+    try {
+      return await probeUpload(file.path, this.#settings.pixelLimit);
+    } finally {
+      await file.release();
+    }
+  }
+
+  /**
+   * What a finished upload answers: the photo, as the owner sees it now, or
+   * the problem it was refused with.
+   */
+  async result(outcome: UploadOutcome, ownerId: string): Promise<UploadResult> {
+    if (outcome.kind === 'refused') throw new DomainError(outcome.code, outcome.detail);
+    if (outcome.kind !== 'photo') throw notFound('Upload');
+    const photo = await this.#store.photos.byId(outcome.photoId);
+    if (!photo || photo.deletedAt) throw notFound('Photo');
     return {
-      photo: await this.#photos.view(photo, upload.ownerId),
-      duplicate: !inserted,
-      clientThumbnail: inserted ? clientThumbnail.status : 'absent',
+      photo: await this.#photos.view(photo, ownerId),
+      duplicate: outcome.duplicate,
+      clientThumbnail: outcome.clientThumbnail,
     };
   }
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const duplicateOf = (photoId: string): UploadOutcome => ({
+  kind: 'photo',
+  photoId,
+  duplicate: true,
+  clientThumbnail: 'absent',
+});
+
+/** The photo a new upload becomes at the pivot: `processing` until the saga is done. */
+function newPhoto(
+  upload: UploadRecord,
+  metadata: UploadMetadata,
+  sha256: string,
+  image: ImageProbe,
+  albumId: string | null,
+  at: string,
+): PhotoRecord {
+  return {
+    id: uuidv7(),
+    ownerId: upload.ownerId,
+    albumId,
+    sha256,
+    bytes: upload.length ?? 0,
+    originalName: metadata.filename ?? `${upload.id}.${EXTENSIONS[image.format]}`,
+    title: metadata.title ?? '',
+    description: metadata.description ?? '',
+    tags: parseTags(metadata.tags),
+    visibility: metadata.visibility ?? 'private',
+    commentsEnabled: true,
+    status: 'processing',
+    statusReason: null,
+    format: image.format,
+    width: image.displayWidth,
+    height: image.displayHeight,
+    capturedAt: image.capturedAt ?? null,
+    camera: [image.camera?.make, image.camera?.model].filter(Boolean).join(' ') || null,
+    latitude: image.gps?.latitude ?? null,
+    longitude: image.gps?.longitude ?? null,
+    placeholder: null,
+    originalKey: null,
+    // Every file the saga writes goes here, wherever the photo moves meanwhile.
+    blobFolder: folderFor(upload.ownerId, albumId),
+    createdAt: at,
+    updatedAt: at,
+    deletedAt: null,
+  };
+}
+
+/**
+ * Reads Upload-Metadata into the contract's fields. Uppy and other browser
+ * clients name the file `name` (and its type `type`): taken as `filename`
+ * and `filetype` when those are absent.
+ */
 export function parseMetadata(metadata: Record<string, string | null>): UploadMetadata {
   const present = Object.fromEntries(
     Object.entries(metadata).filter(([, value]) => value !== null && value !== ''),
   );
-  const result = UploadMetadataSchema.safeParse(present);
+  const { name, type, ...fields } = present;
+  const result = UploadMetadataSchema.safeParse({
+    ...(name === undefined ? {} : { filename: name }),
+    ...(type === undefined ? {} : { filetype: type }),
+    ...fields,
+  });
   if (!result.success) {
     const issues = result.error.issues
       .map((issue) => `${issue.path.join('.')}: ${issue.message}`)

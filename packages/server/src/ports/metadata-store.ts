@@ -1,4 +1,4 @@
-import type { SagaStep, Scope } from '@flickr-kit/sdk/contract';
+import type { ErrorCode, SagaStep, Scope } from '@flickr-kit/sdk/contract';
 
 // The records the domain reads and writes, and the repositories it reads and
 // writes them through. Only adapters know SQL.
@@ -89,24 +89,54 @@ export interface OutboxEvent {
   createdAt: string;
 }
 
+/** What the pivot answered for a finished upload, so a retry is answered alike. */
+export type UploadOutcome =
+  | {
+      kind: 'photo';
+      photoId: string;
+      /** The owner already had the file: the upload made no photo of its own. */
+      duplicate: boolean;
+      clientThumbnail: 'accepted' | 'rejected' | 'absent';
+    }
+  /** The file was refused (wrong hash, not an image, over quota…): the same problem, again. */
+  | { kind: 'refused'; code: ErrorCode; detail: string }
+  /** A partial upload (tus concatenation), consumed by the final upload named. */
+  | { kind: 'concatenated'; finalId: string };
+
+/**
+ * A resumable upload. Its bytes are staged elsewhere (UploadStaging), until
+ * the saga has stored them; this is what the protocol needs besides them.
+ */
 export interface UploadRecord {
   id: string;
-  ownerId: string | null;
-  /** The tus upload as @tus/server serialises it. */
-  state: string;
+  ownerId: string;
+  /** Declared length; null while deferred (tus creation-defer-length). */
+  length: number | null;
+  /** Upload-Metadata as the client sent it (values decoded). */
+  metadata: Record<string, string | null>;
+  /** tus concatenation: `partial`, or the final upload's `final;<part> <part>…`; null otherwise. */
+  concat: string | null;
   createdAt: string;
   /**
-   * When an unfinished upload expires: its last activity (creation or bytes
-   * received) plus the expiry period. Null once it is finished: its bytes
-   * then belong to the saga, which removes them when it has stored them.
+   * Unfinished: its last activity (creation or bytes received) plus the
+   * expiry period; then it and its bytes go. Finished: when its record goes
+   * (its bytes belong to the saga, which removes them once stored).
    */
-  expiresAt: string | null;
+  expiresAt: string;
+  finishedAt: string | null;
+  outcome: UploadOutcome | null;
 }
 
 export interface UserRepository {
   insert(user: UserRecord): Promise<void>;
   byId(id: string): Promise<UserRecord | undefined>;
   byUsername(username: string): Promise<UserRecord | undefined>;
+  /**
+   * Inside a transaction: holds off every other transaction that locks the
+   * same user until this one ends, so per-user checks (the photo quota) and
+   * the writes they allow are one step. Without a transaction it does nothing.
+   */
+  lock(id: string): Promise<void>;
 }
 
 export interface TokenRepository {
@@ -247,16 +277,20 @@ export interface SagaAttemptRepository {
 }
 
 export interface UploadRepository {
-  put(upload: UploadRecord): Promise<void>;
+  insert(upload: UploadRecord): Promise<void>;
   byId(id: string): Promise<UploadRecord | undefined>;
   delete(id: string): Promise<void>;
-  ids(): Promise<string[]>;
-  /** Moves an unfinished upload's expiry (bytes arrived); a finished one keeps none. */
+  /** Moves an unfinished upload's expiry (bytes arrived); a finished one keeps its own. */
   touch(id: string, expiresAt: string): Promise<void>;
-  /** Marks an upload finished (the pivot recorded its photo): it no longer expires. */
-  finish(id: string): Promise<void>;
-  /** Unfinished uploads whose expiry has passed; finished ones never are. */
-  expiredBefore(at: string): Promise<UploadRecord[]>;
+  /** Sets a deferred length; false when the upload already had one. */
+  declareLength(id: string, length: number): Promise<boolean>;
+  /**
+   * Records the outcome of an unfinished upload; false (and nothing written)
+   * when it was finished already: the caller lost a race and reads the winner's.
+   */
+  finish(id: string, outcome: UploadOutcome, at: string, expiresAt: string): Promise<boolean>;
+  /** Uploads, finished or not, whose expiry has passed. */
+  expiredBefore(at: string, limit: number): Promise<UploadRecord[]>;
 }
 
 /** Repositories bound to one connection or transaction. */

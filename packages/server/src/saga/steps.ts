@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { buffer } from 'node:stream/consumers';
 import type { SagaStep } from '@flickr-kit/sdk/contract';
 import { placeholder, probe, renderRenditions, ThumbnailError } from '@flickr-kit/thumbnail-core';
@@ -67,21 +66,27 @@ const storeOriginal: Step = async ({ blobs, staging }, photo, event) => {
   const key = storedOriginal(photo);
   const stored = await blobs.stat(key);
   if (stored?.bytes !== photo.bytes) {
-    const info = await blobs
-      .putFile(key, staging.filePath(uploadId))
-      .catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT')
-          throw new PermanentStepError(`the staged upload ${uploadId} is gone`, { cause: error });
-        throw error;
-      });
-    if (info.bytes !== photo.bytes) {
-      throw new PermanentStepError(`stored ${info.bytes} bytes of a ${photo.bytes}-byte upload`);
+    const file = await staging.localFile(uploadId).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT')
+        throw new PermanentStepError(`the staged upload ${uploadId} is gone`, { cause: error });
+      throw error;
+    });
+    try {
+      const info = await blobs.putFile(key, file.path);
+      if (info.bytes !== photo.bytes) {
+        throw new PermanentStepError(`stored ${info.bytes} bytes of a ${photo.bytes}-byte upload`);
+      }
+    } finally {
+      await file.release();
     }
   }
   if (clientThumbnailOf(event)) {
     const thumbnailKey = renditionKey(photo, 'thumbnail', 'jpeg');
     if (!(await blobs.stat(thumbnailKey))) {
-      await blobs.put(thumbnailKey, await readFile(staging.thumbnailPath(uploadId)));
+      const thumbnail = await staging.readThumbnail(uploadId);
+      if (!thumbnail)
+        throw new PermanentStepError(`the client thumbnail of upload ${uploadId} is gone`);
+      await blobs.put(thumbnailKey, thumbnail);
     }
   }
   return {
@@ -121,6 +126,10 @@ const renderStep: Step = async ({ blobs, renditions, pixelLimit }, photo, event)
     }
     const specs = clientThumbnailOf(event) ? [] : [[renditions.thumbnail]];
     if (renditions.others.length > 0) specs.push(renditions.others);
+    // A HEIC has no cheap scaled decode: each call decodes it whole (about a second per
+    // 12 MP). One call makes every size from one decode; phones send the HEIC itself,
+    // so no client thumbnail has to match this one byte for byte.
+    if (photo.format === 'heic' && specs.length > 1) specs.splice(0, specs.length, specs.flat());
     for (const group of specs) {
       for (const rendition of await renderRenditions(source.path, group, { pixelLimit })) {
         const key = renditionKey(photo, rendition.name, rendition.format);

@@ -5,6 +5,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as sharingAndReading from './migrations/0002-sharing-and-reading.ts';
 import * as finishedUploadsKeep from './migrations/0003-finished-uploads-keep.ts';
 import * as photoBlobFolder from './migrations/0004-photo-blob-folder.ts';
+import * as uploadRecords from './migrations/0005-upload-records.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations in order; names sort the same way, which Kysely checks. */
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-sharing-and-reading': sharingAndReading,
   '0003-finished-uploads-keep': finishedUploadsKeep,
   '0004-photo-blob-folder': photoBlobFolder,
+  '0005-upload-records': uploadRecords,
 };
 
 /** Brings the schema up to date; safe to run on every start and from several processes. */

@@ -81,10 +81,16 @@ export interface RenditionsTable {
 
 export interface UploadsTable {
   id: string;
-  ownerId: string | null;
-  state: string;
+  ownerId: string;
+  length: number | null;
+  /** JSON object of the Upload-Metadata fields. */
+  metadata: string;
+  concat: string | null;
   createdAt: string;
-  expiresAt: string | null;
+  expiresAt: string;
+  finishedAt: string | null;
+  /** JSON of the UploadOutcome. */
+  outcome: string | null;
 }
 
 export interface OutboxTable {

@@ -7,7 +7,7 @@ import type {
   RenditionRecord,
 } from '../../../ports/metadata-store.ts';
 import type { Database, PhotosTable } from '../schema.ts';
-import { isUniqueViolation, type SqlContext } from './executor.ts';
+import type { SqlContext } from './executor.ts';
 
 const toRecord = (row: PhotosTable): PhotoRecord => ({
   ...row,
@@ -35,21 +35,19 @@ export class SqlPhotoRepository implements PhotoRepository {
   async insertUnlessDuplicate(
     photo: PhotoRecord,
   ): Promise<{ photo: PhotoRecord; inserted: boolean }> {
-    const existing = await this.#live(photo.ownerId, photo.sha256);
-    if (existing) return { photo: existing, inserted: false };
-    try {
-      await this.#sql.db
-        .insertInto('photos')
-        .values(toRow(photo) as PhotosTable)
-        .execute();
-      return { photo, inserted: true };
-    } catch (error) {
-      // Lost a race with a concurrent upload of the same file: the constraint decides.
-      if (!isUniqueViolation(error)) throw error;
-      const winner = await this.#live(photo.ownerId, photo.sha256);
-      if (!winner) throw error;
-      return { photo: winner, inserted: false };
-    }
+    // ON CONFLICT rather than catching the violation: on PostgreSQL a failed
+    // statement aborts the whole transaction it runs in, and the pivot's does more.
+    const inserted = await this.#sql.db
+      .insertInto('photos')
+      .values(toRow(photo) as PhotosTable)
+      .onConflict((conflict) =>
+        conflict.columns(['ownerId', 'sha256']).where('deletedAt', 'is', null).doNothing(),
+      )
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { photo, inserted: true };
+    const winner = await this.#live(photo.ownerId, photo.sha256);
+    if (!winner) throw new Error(`photo ${photo.id} neither inserted nor found`);
+    return { photo: winner, inserted: false };
   }
 
   async #live(ownerId: string, sha256: string): Promise<PhotoRecord | undefined> {

@@ -1,5 +1,16 @@
-import type { UploadRecord, UploadRepository } from '../../../ports/metadata-store.ts';
+import type {
+  UploadOutcome,
+  UploadRecord,
+  UploadRepository,
+} from '../../../ports/metadata-store.ts';
+import type { UploadsTable } from '../schema.ts';
 import type { SqlContext } from './executor.ts';
+
+const toRecord = (row: UploadsTable): UploadRecord => ({
+  ...row,
+  metadata: JSON.parse(row.metadata) as UploadRecord['metadata'],
+  outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as UploadOutcome),
+});
 
 export class SqlUploadRepository implements UploadRepository {
   readonly #sql: SqlContext;
@@ -7,31 +18,28 @@ export class SqlUploadRepository implements UploadRepository {
     this.#sql = sql;
   }
 
-  async put(upload: UploadRecord): Promise<void> {
+  async insert(upload: UploadRecord): Promise<void> {
     await this.#sql.db
       .insertInto('uploads')
-      .values(upload)
-      .onConflict((conflict) =>
-        conflict.column('id').doUpdateSet({
-          state: upload.state,
-          expiresAt: upload.expiresAt,
-          ownerId: upload.ownerId,
-        }),
-      )
+      .values({
+        ...upload,
+        metadata: JSON.stringify(upload.metadata),
+        outcome: upload.outcome === null ? null : JSON.stringify(upload.outcome),
+      })
       .execute();
   }
 
   async byId(id: string): Promise<UploadRecord | undefined> {
-    return this.#sql.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#sql.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toRecord(row);
   }
 
   async delete(id: string): Promise<void> {
     await this.#sql.db.deleteFrom('uploads').where('id', '=', id).execute();
-  }
-
-  async ids(): Promise<string[]> {
-    const rows = await this.#sql.db.selectFrom('uploads').select('id').execute();
-    return rows.map((row) => row.id);
   }
 
   async touch(id: string, expiresAt: string): Promise<void> {
@@ -39,24 +47,43 @@ export class SqlUploadRepository implements UploadRepository {
       .updateTable('uploads')
       .set({ expiresAt })
       .where('id', '=', id)
-      .where('expiresAt', 'is not', null)
+      .where('finishedAt', 'is', null)
       .execute();
   }
 
-  async finish(id: string): Promise<void> {
-    await this.#sql.db
+  async declareLength(id: string, length: number): Promise<boolean> {
+    const result = await this.#sql.db
       .updateTable('uploads')
-      .set({ expiresAt: null })
+      .set({ length })
       .where('id', '=', id)
-      .execute();
+      .where('length', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
-  async expiredBefore(at: string): Promise<UploadRecord[]> {
-    return this.#sql.db
+  async finish(
+    id: string,
+    outcome: UploadOutcome,
+    at: string,
+    expiresAt: string,
+  ): Promise<boolean> {
+    const result = await this.#sql.db
+      .updateTable('uploads')
+      .set({ finishedAt: at, outcome: JSON.stringify(outcome), expiresAt })
+      .where('id', '=', id)
+      .where('finishedAt', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async expiredBefore(at: string, limit: number): Promise<UploadRecord[]> {
+    const rows = await this.#sql.db
       .selectFrom('uploads')
       .selectAll()
-      .where('expiresAt', 'is not', null)
       .where('expiresAt', '<', at)
+      .orderBy('expiresAt')
+      .limit(limit)
       .execute();
+    return rows.map(toRecord);
   }
 }

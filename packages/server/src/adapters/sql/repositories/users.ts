@@ -34,4 +34,10 @@ export class SqlUserRepository implements UserRepository {
       .executeTakeFirst();
     return row && toRecord(row);
   }
+
+  async lock(id: string): Promise<void> {
+    // SQLite write transactions begin immediate: there is one writer at a time already.
+    if (this.#sql.dialect !== 'postgres') return;
+    await this.#sql.db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+  }
 }
