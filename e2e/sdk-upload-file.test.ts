@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type FlickrClient, PhotoFailedError } from '@flickr-kit/sdk';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { truncated } from './fixtures/damaged-jpeg.ts';
+import { damagedMiddle } from './fixtures/damaged-jpeg.ts';
 import { photo, type RealServer, startRealServer } from './real-server.ts';
 
 describe('uploads.uploadFile', () => {
@@ -69,10 +70,11 @@ describe('uploads.uploadFile', () => {
 
   it('still uploads a file the client cannot render, and waitUntilReadyMany reports each photo', async () => {
     const good = await client.uploads.uploadFile(await photo(104));
-    // The header reads (the server accepts it), the pixels end early: rendering fails on both sides.
-    const cut = await client.uploads.uploadFile(truncated(await photo(105)), {
-      filename: 'cut.jpg',
-    });
+    // The header reads (the server accepts it), the pixels are damaged: rendering fails on both sides.
+    const png = await sharp(await photo(105))
+      .png()
+      .toBuffer();
+    const cut = await client.uploads.uploadFile(damagedMiddle(png), { filename: 'cut.png' });
     expect(cut.status).toBe('uploaded');
     if (cut.status !== 'uploaded') return;
     expect(cut.clientThumbnail).toBe('absent');

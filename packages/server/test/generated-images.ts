@@ -14,6 +14,17 @@ export function noisePng(width: number, height: number): Promise<Buffer> {
 }
 
 /**
+ * A PNG whose header reads (the pivot accepts it) and whose pixel data is
+ * damaged midway, failing its CRC: no decoder renders it. Truncated JPEGs no
+ * longer do this: they render what arrived, as browsers show them.
+ */
+export async function brokenPixelsPng(seed: number): Promise<Buffer> {
+  const png = Buffer.from(await noisePng(64 + seed, 48));
+  png.fill(0, Math.floor(png.length / 2), Math.floor(png.length / 2) + 64);
+  return png;
+}
+
+/**
  * A decompression bomb: a valid PNG header declaring width × height pixels,
  * followed by a few kilobytes of compressed zeros. Decoding it would need
  * gigabytes; refusing it needs only the header. (A copy of thumbnail-core's

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SagaAttemptRecord } from '../src/ports/metadata-store.ts';
 import type { SagaWorker } from '../src/saga/worker.ts';
 import { FaultyBlobStore } from './faulty-blob-store.ts';
+import { brokenPixelsPng } from './generated-images.ts';
 import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
 import { testPhoto, uploadPhoto } from './uploads.ts';
@@ -180,17 +181,17 @@ describe('upload saga retries', () => {
 
   it('parks a corrupt image at once, without holding up a good photo uploaded after it', async () => {
     const owner = await registerUser(server.url);
-    const whole = await testPhoto(seed++);
-    // The header is intact, so the upload is accepted; the pixels stop halfway.
-    const corrupt = await uploadPhoto(server.url, whole.subarray(0, Math.floor(whole.length / 2)), {
+    // The header is intact, so the upload is accepted; the pixels are damaged.
+    const corrupt = await uploadPhoto(server.url, await brokenPixelsPng(seed++), {
       token: owner.token,
+      metadata: { filename: 'broken.png' },
     });
     expect(corrupt.photo.status).toBe('processing');
     const good = await uploadPhoto(server.url, await testPhoto(seed++), { token: owner.token });
 
     await photoWithStatus(owner.token, good.photo.id, 'ready');
     const failed = await photoWithStatus(owner.token, corrupt.photo.id, 'failed');
-    expect(failed.statusReason).toMatch(/^render_renditions: Cannot decode JPEG image/);
+    expect(failed.statusReason).toMatch(/^render_renditions: Cannot decode PNG image/);
     const attempts = await attemptsOf(corrupt.photo.id, 'render_renditions');
     expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'parked']]);
   });
