@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { Id, IdParams, Timestamp, Username } from './common.ts';
 import { defineOperation } from './operation.ts';
-import { PageQuery, pageOf } from './pagination.ts';
-import { Photo } from './photos.ts';
+import { pageOf } from './pagination.ts';
+import { Photo, PhotoPageQuery } from './photos.ts';
 import { storedText } from './stored-text.ts';
 
 export const AlbumName = storedText().trim().min(1).max(200);
@@ -75,7 +75,7 @@ export const listAlbumPhotos = defineOperation({
   tag: 'albums',
   access: 'public-read',
   params: IdParams,
-  query: PageQuery,
+  query: PhotoPageQuery,
   status: 200,
   response: pageOf(Photo),
   errors: ['not_found', 'invalid_cursor'],

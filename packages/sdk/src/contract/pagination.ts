@@ -5,14 +5,25 @@ import { z } from 'zod';
  * the `prevCursor` of the page after. Cursors are opaque and signed; paging
  * stays exact while items are added and deleted between pages.
  */
-export const PageQuery = z
-  .object({
-    after: z.string().max(200).optional(),
-    before: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-  })
-  .refine((query) => !(query.after && query.before), 'give after or before, not both');
+const PageWindow = z.object({
+  after: z.string().max(200).optional(),
+  before: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+const oneDirection = (query: { after?: string | undefined; before?: string | undefined }) =>
+  !(query.after && query.before);
+const ONE_DIRECTION = 'give after or before, not both';
+
+export const PageQuery = PageWindow.refine(oneDirection, ONE_DIRECTION);
 export type PageQuery = z.input<typeof PageQuery>;
+
+/**
+ * A {@link PageQuery} with a listing's own filters. A cursor is a position
+ * in the whole, unfiltered order, so it stays exact whatever the filters.
+ */
+export const pageQueryWith = <T extends z.ZodRawShape>(filters: T) =>
+  PageWindow.extend(filters).refine(oneDirection, ONE_DIRECTION);
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({

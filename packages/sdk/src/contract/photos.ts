@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, IdParams, PhotoStatus, Sha256, Timestamp, Username, Visibility } from './common.ts';
 import { defineOperation } from './operation.ts';
-import { PageQuery, pageOf } from './pagination.ts';
+import { pageOf, pageQueryWith } from './pagination.ts';
 import { storedText } from './stored-text.ts';
 
 export const Rendition = z.object({
@@ -108,6 +108,14 @@ export const deletePhoto = defineOperation({
   errors: ['not_found'],
 });
 
+/** A page of photos, optionally of one status. */
+export const PhotoPageQuery = pageQueryWith({
+  status: PhotoStatus.optional().describe(
+    'Only photos with this status. Only their owner (and an administrator) sees photos that are not `ready`: for anyone else, `processing` and `failed` list none',
+  ),
+});
+export type PhotoPageQuery = z.input<typeof PhotoPageQuery>;
+
 export const listUserPhotos = defineOperation({
   id: 'listUserPhotos',
   method: 'GET',
@@ -116,7 +124,7 @@ export const listUserPhotos = defineOperation({
   tag: 'photos',
   access: 'public-read',
   params: z.object({ username: Username }),
-  query: PageQuery,
+  query: PhotoPageQuery,
   status: 200,
   response: pageOf(Photo),
   errors: ['not_found', 'invalid_cursor'],

@@ -8,6 +8,7 @@ import {
 import type { Photo } from '../contract/photos.ts';
 import { PageIterator } from '../core/pagination.ts';
 import type { RequestOptions, Transport } from '../core/transport.ts';
+import { type ListQuery, pageQuery, startCursor } from './photo-listing.ts';
 
 export class Albums {
   readonly #transport: Transport;
@@ -32,24 +33,16 @@ export class Albums {
     return this.#transport.call(deleteAlbum, { params: { id } }, options);
   }
 
-  /** The album's photos the caller may see, newest first, fetched page by page. */
-  photos(
-    id: string,
-    query: { limit?: number; after?: string; before?: string } = {},
-    options?: RequestOptions,
-  ): PageIterator<Photo> {
-    const limit = query.limit ?? 100;
+  /** The album's photos the caller may see, newest first, fetched page by page; `status` filters them. */
+  photos(id: string, query: ListQuery = {}, options?: RequestOptions): PageIterator<Photo> {
     return new PageIterator(
       (cursor) =>
         this.#transport.call(
           listAlbumPhotos,
-          { params: { id }, query: { limit, ...cursor } },
+          { params: { id }, query: pageQuery(query, cursor) },
           options,
         ),
-      {
-        ...(query.after ? { after: query.after } : {}),
-        ...(query.before ? { before: query.before } : {}),
-      },
+      startCursor(query),
     );
   }
 }

@@ -23,6 +23,7 @@ import {
 } from '../downloads/download-many.ts';
 import { AbortError, FlickrError, TimeoutError } from '../errors.ts';
 import type { Limits } from './limits.ts';
+import { type ListQuery, pageQuery, startCursor } from './photo-listing.ts';
 
 /** The photo ended `failed`: its `statusReason` says why. */
 export class PhotoFailedError extends FlickrError {
@@ -56,12 +57,6 @@ const POLL_CONCURRENCY = 8;
 const asError = (error: unknown) =>
   error instanceof Error ? error : new FlickrError(String(error));
 
-export interface ListQuery {
-  limit?: number;
-  after?: string;
-  before?: string;
-}
-
 export class Photos {
   readonly #transport: Transport;
   readonly #limits: Limits;
@@ -88,20 +83,20 @@ export class Photos {
     return this.#transport.call(retryPhoto, { params: { id } }, options);
   }
 
-  /** A user's photos the caller may see, newest first, fetched page by page as you iterate. */
+  /**
+   * A user's photos the caller may see, newest first, fetched page by page as
+   * you iterate; `status` lists only those with that status
+   * (`list(me, { status: 'failed' })`: yours the server could not process).
+   */
   list(username: string, query: ListQuery = {}, options?: RequestOptions): PageIterator<Photo> {
-    const limit = query.limit ?? 100;
     return new PageIterator(
       (cursor) =>
         this.#transport.call(
           listUserPhotos,
-          { params: { username }, query: { limit, ...cursor } },
+          { params: { username }, query: pageQuery(query, cursor) },
           options,
         ),
-      {
-        ...(query.after ? { after: query.after } : {}),
-        ...(query.before ? { before: query.before } : {}),
-      },
+      startCursor(query),
     );
   }
 

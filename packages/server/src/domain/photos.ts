@@ -1,4 +1,4 @@
-import type { Page, Photo } from '@flickr-kit/sdk/contract';
+import type { Page, Photo, PhotoStatus } from '@flickr-kit/sdk/contract';
 import type { Cache } from '../ports/cache.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { MetadataStore, PhotoFilter, PhotoRecord } from '../ports/metadata-store.ts';
@@ -23,6 +23,8 @@ export interface PageRequest {
   after?: string | undefined;
   before?: string | undefined;
   limit: number;
+  /** Only photos with this status; viewers who see only ready photos get none of another. */
+  status?: PhotoStatus | undefined;
 }
 
 /** The key under which the CDN tier caches what it knows of a photo's access; cleared on every change. */
@@ -158,6 +160,7 @@ export class PhotoService {
     const filter: PhotoFilter = {
       ...scope,
       ...visibleFilter(await relationship(this.#store, viewer, ownerId)),
+      ...(page.status ? { status: page.status } : {}),
     };
     const after = page.after ? this.#cursors.decode(page.after) : undefined;
     const before = page.before ? this.#cursors.decode(page.before) : undefined;

@@ -1,4 +1,4 @@
-import type { ErrorCode, SagaStep, Scope } from '@flickr-kit/sdk/contract';
+import type { ErrorCode, PhotoStatus, SagaStep, Scope } from '@flickr-kit/sdk/contract';
 
 // The records the domain reads and writes, and the repositories it reads and
 // writes them through. Only adapters know SQL.
@@ -171,6 +171,8 @@ export interface PhotoFilter {
   readyOnly: boolean;
   /** Viewers without a grant see only public photos. */
   publicOnly: boolean;
+  /** Only photos with this status (on top of `readyOnly`, which it never widens). */
+  status?: PhotoStatus;
 }
 
 /** A keyset window, newest first: ids strictly below `after`, or strictly above `before`. */

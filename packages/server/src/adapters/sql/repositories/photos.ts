@@ -132,6 +132,7 @@ export class SqlPhotoRepository implements PhotoRepository {
     if (filter.albumId) query = query.where('albumId', '=', filter.albumId);
     if (filter.readyOnly) query = query.where('status', '=', 'ready');
     if (filter.publicOnly) query = query.where('visibility', '=', 'public');
+    if (filter.status) query = query.where('status', '=', filter.status);
     return query;
   }
 
