@@ -12,8 +12,8 @@ import type {
 } from './contract/index.ts';
 import type { PageIterator } from './core/pagination.ts';
 import type { ApiError, NotFoundError } from './errors.ts';
+import type { UploadReportEntry } from './uploads/many/upload-many.ts';
 import type { UploadFileResult } from './uploads/upload-file.ts';
-import type { UploadReportEntry } from './uploads/upload-many.ts';
 
 describe('public types', () => {
   it('infers every resource method from the contract', () => {

@@ -16,6 +16,12 @@ export {
 } from './resources/photos.ts';
 export type { FileDigest } from './uploads/file-digest.ts';
 export { hashFile } from './uploads/hash-file.ts';
+export type {
+  UploadManyEvent,
+  UploadManyFile,
+  UploadManyOptions,
+  UploadReportEntry,
+} from './uploads/many/upload-many.ts';
 export {
   DEFAULT_RESUMABLE_THRESHOLD,
   type PhotoMetadata,
@@ -23,12 +29,6 @@ export {
   type UploadFileOptions,
   type UploadFileResult,
 } from './uploads/upload-file.ts';
-export type {
-  UploadManyEvent,
-  UploadManyFile,
-  UploadManyOptions,
-  UploadReportEntry,
-} from './uploads/upload-many.ts';
 export {
   defaultUploadStateDir,
   FileUploadStateStore,

@@ -1,4 +1,4 @@
-import { AbortError } from '../errors.ts';
+import { AbortError, ApiError, ConnectionError, TimeoutError } from '../errors.ts';
 
 /** Retries start at half a second and double, capped. */
 const BASE_MS = 500;
@@ -72,4 +72,53 @@ export function abortError(signal: AbortSignal, message = 'The operation was abo
 /** Throws an {@link AbortError} when the signal has already fired. */
 export function throwIfAborted(signal: AbortSignal | undefined, message?: string): void {
   if (signal?.aborted) throw abortError(signal, message);
+}
+
+/** How many times, and how long at most to wait for a server that asks. */
+export interface RetrySettings {
+  maxRetries: number;
+  /** A `Retry-After` longer than this is not waited out: the error reaches the caller. */
+  maxRetryAfterMs: number;
+}
+
+/**
+ * Whether a failure is worth another attempt: a connection that failed or
+ * timed out, or an answer {@link isRetryableStatus} retries.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
+  return error instanceof ApiError && isRetryableStatus(error.status, retryAfterMsOf(error));
+}
+
+const retryAfterMsOf = (error: unknown) =>
+  error instanceof ApiError && error.retryAfterSeconds !== undefined
+    ? error.retryAfterSeconds * 1000
+    : undefined;
+
+/**
+ * The SDK's one retry policy: runs `attempt` until it succeeds, retrying
+ * what {@link isRetryable} allows up to `maxRetries` times, after the
+ * backoff {@link retryDelay} gives (never sooner than a `Retry-After`).
+ * Every HTTP call goes through it once: plain API calls with one request
+ * per attempt, uploads with an attempt that asks the server where the
+ * upload stands and sends the rest.
+ */
+export async function withRetries<T>(
+  settings: RetrySettings,
+  attempt: (retry: number) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    throwIfAborted(signal);
+    try {
+      return await attempt(retry);
+    } catch (error) {
+      throwIfAborted(signal);
+      if (!isRetryable(error) || retry >= settings.maxRetries) throw error;
+      const retryAfterMs = retryAfterMsOf(error);
+      // Asked to wait longer than we would: the caller decides (`retryAfterSeconds` says how long).
+      if (retryAfterMs !== undefined && retryAfterMs > settings.maxRetryAfterMs) throw error;
+      await sleep(retryDelay(retry + 1, retryAfterMs), signal);
+    }
+  }
 }

@@ -9,7 +9,7 @@ import {
   ResponseValidationError,
   TimeoutError,
 } from '../errors.ts';
-import { isRetryableStatus, parseRetryAfter, retryDelay, sleep, throwIfAborted } from './retry.ts';
+import { parseRetryAfter, throwIfAborted, withRetries } from './retry.ts';
 
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -49,10 +49,19 @@ type Output<O extends Operation> = [NonNullable<O['response']>] extends [z.ZodNe
   ? undefined
   : z.output<NonNullable<O['response']> & z.ZodType>;
 
-interface SendInit extends Omit<RequestInit, 'headers' | 'signal'> {
+export interface SendInit {
+  method?: string;
   headers?: Record<string, string>;
+  /** A JSON text, or bytes streamed as they are produced (an upload's body). */
+  body?: string | AsyncIterable<Uint8Array> | undefined;
   /** False for signed CDN URLs: the bearer token never leaves for another host. */
   withToken?: boolean;
+  /**
+   * `idle`: the timeout counts from the last body byte taken or the answer's
+   * headers, not from the start: a 200 MB upload over a slow link is
+   * legitimately long, one that moves nothing is not (default `total`).
+   */
+  timeoutMode?: 'total' | 'idle';
 }
 
 /**
@@ -133,58 +142,105 @@ export class Transport {
   }
 
   /**
-   * Sends a request with retries and returns the successful response, body
-   * unread. Errors become typed errors; 408, 429, 5xx, a 409 with
-   * `Retry-After` and connection failures are retried, never sooner than
-   * `Retry-After` says; other 4xx never are.
+   * Sends a request under the retry policy ({@link withRetries}) and returns
+   * the successful response, body unread. Errors become typed errors; 408,
+   * 429, 5xx, a 409 with `Retry-After` and connection failures are retried,
+   * never sooner than `Retry-After` says; other 4xx never are. A body that
+   * is a stream is sent once: its caller retries (uploads resume instead).
    */
   async send(pathOrUrl: string, init: SendInit, options: RequestOptions = {}): Promise<Response> {
-    const maxRetries = options.maxRetries ?? this.settings.maxRetries;
-    const timeout = options.timeout ?? this.settings.timeout;
     const method = (init.method ?? 'GET').toUpperCase();
     const idempotencyKey = ['POST', 'PATCH', 'DELETE'].includes(method)
       ? (options.idempotencyKey ?? `sdk-${randomUUID()}`)
       : undefined;
-    const { withToken = true, ...request } = init;
     const headers = this.headers(
       { ...init.headers, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
-      withToken,
+      init.withToken ?? true,
     );
-    const url = this.url(pathOrUrl);
+    const streamed = init.body !== undefined && typeof init.body !== 'string';
+    return withRetries(
+      {
+        maxRetries: streamed ? 0 : (options.maxRetries ?? this.settings.maxRetries),
+        maxRetryAfterMs: options.maxRetryAfterMs ?? this.settings.maxRetryAfterMs,
+      },
+      () => this.#attempt(this.url(pathOrUrl), method, headers, init, options),
+      options.signal,
+    );
+  }
 
-    const maxRetryAfterMs = options.maxRetryAfterMs ?? this.settings.maxRetryAfterMs;
-    for (let attempt = 0; ; attempt++) {
+  /** One request: its timeout, its body, its failure as a typed error. */
+  async #attempt(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    init: SendInit,
+    options: RequestOptions,
+  ): Promise<Response> {
+    const timeout = options.timeout ?? this.settings.timeout;
+    const timer = new AttemptTimer(timeout);
+    const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+    const idle = init.timeoutMode === 'idle';
+    const body =
+      init.body === undefined || typeof init.body === 'string'
+        ? init.body
+        : idle
+          ? touching(init.body, timer)
+          : init.body;
+    const request: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+    if (body !== undefined) request.body = body as RequestInit['body'];
+    if (body !== undefined && typeof body !== 'string') request.duplex = 'half';
+    let response: Response;
+    try {
+      response = await this.settings.fetch(url, request);
+    } catch (error) {
       throwIfAborted(options.signal);
-      const timer = AbortSignal.timeout(timeout);
-      const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;
-      let failure: FlickrError;
-      let retryAfterMs: number | undefined;
-      try {
-        const response = await this.settings.fetch(url, { ...request, method, headers, signal });
-        if (response.ok) return response;
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-        failure = await toApiError(response, retryAfterMs);
-        if (!isRetryableStatus(response.status, retryAfterMs)) throw failure;
-      } catch (error) {
-        throwIfAborted(options.signal);
-        // Only answers not worth retrying are thrown inside the try.
-        if (error instanceof ApiError) throw error;
-        failure =
-          error instanceof FlickrError
-            ? error
-            : timer.aborted
-              ? new TimeoutError(`${method} ${url.pathname} took longer than ${timeout} ms`, {
-                  cause: error,
-                })
-              : new ConnectionError(`Cannot reach ${url.origin}: ${describe(error)}`, {
-                  cause: error,
-                });
-      }
-      // Asked to wait longer than we would: the caller decides (RateLimitError.retryAfterSeconds says how long).
-      if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) throw failure;
-      if (attempt >= maxRetries) throw failure;
-      await sleep(retryDelay(attempt + 1, retryAfterMs), options.signal);
+      throw timer.expired
+        ? new TimeoutError(
+            `${method} ${url.pathname} ${idle ? `moved no bytes for` : 'took longer than'} ${timeout} ms`,
+            { cause: error },
+          )
+        : new ConnectionError(`Cannot reach ${url.origin}: ${describe(error)}`, { cause: error });
     }
+    if (idle) timer.touch();
+    if (response.ok) return response;
+    throw await toApiError(response, parseRetryAfter(response.headers.get('retry-after')));
+  }
+}
+
+/**
+ * An attempt's deadline: `timeout` from its start, or from the last
+ * `touch`. Its timer never holds the process open.
+ */
+class AttemptTimer {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  expired = false;
+
+  constructor(timeout: number) {
+    this.#timer = setTimeout(() => {
+      this.expired = true;
+      this.#controller.abort(new Error('timed out'));
+    }, timeout);
+    this.#timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  touch(): void {
+    if (!this.expired) this.#timer.refresh();
+  }
+}
+
+/** Passes a body's chunks on, touching the timer as fetch takes each one. */
+async function* touching(
+  chunks: AsyncIterable<Uint8Array>,
+  timer: AttemptTimer,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    timer.touch();
+    yield chunk;
   }
 }
 

@@ -3,6 +3,12 @@ import { checkHashes } from '../contract/uploads.ts';
 import type { RequestOptions } from '../core/transport.ts';
 import { asLocalFile, digestOf } from '../uploads/local-file.ts';
 import {
+  type UploadManyFile,
+  type UploadManyOptions,
+  type UploadReportEntry,
+  uploadMany,
+} from '../uploads/many/upload-many.ts';
+import {
   findExisting,
   type PhotoMetadata,
   sendFile,
@@ -10,12 +16,6 @@ import {
   type UploadFileOptions,
   type UploadFileResult,
 } from '../uploads/upload-file.ts';
-import {
-  type UploadManyFile,
-  type UploadManyOptions,
-  type UploadReportEntry,
-  uploadMany,
-} from '../uploads/upload-many.ts';
 
 /** Deduplicating, resumable uploads. */
 export class Uploads {
