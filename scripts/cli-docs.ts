@@ -2,7 +2,7 @@
 // arguments, options and examples, as its --help shows them, plus the
 // environment, exit codes and the NDJSON events of --json.
 import { PassThrough } from 'node:stream';
-import { allCommands, buildProgram, examplesOf } from '@flickr-kit/cli';
+import { allCommands, buildProgram, EXIT_CODE_MEANINGS, examplesOf } from '@flickr-kit/cli';
 import type { Command } from 'commander';
 
 const fullName = (command: Command): string =>
@@ -51,6 +51,9 @@ export function cliPage(generated: string): string {
     .visibleOptions(program)
     .filter((o) => o.long !== '--help')
     .map((o) => `| \`${help.optionTerm(o)}\` | ${cell(help.optionDescription(o))} |`);
+  const exitCodes = Object.entries(EXIT_CODE_MEANINGS).map(
+    ([code, meaning]) => `| ${code} | ${cell(meaning)} |`,
+  );
   const commands = allCommands(program).filter((c) => c !== program && c.commands.length === 0);
   return `# flickr-cli
 
@@ -91,12 +94,7 @@ Tokens are never printed, except a new API token's secret, once, by \`tokens cre
 
 | code | meaning |
 | --- | --- |
-| 0 | success (a \`--watch\` stopped with Ctrl-C included) |
-| 1 | the command failed, or some items of a batch did (the summary lists them) |
-| 2 | usage: an unknown option, a bad value, a path that does not exist |
-| 3 | authentication: no token, or one the server refused (invalid, expired, revoked, lacking a scope) |
-| 4 | the server could not be reached or did not answer in time |
-| 130 | interrupted by Ctrl-C or SIGTERM; the next run resumes where this one stopped |
+${exitCodes.join('\n')}
 
 ## Output
 
@@ -107,6 +105,15 @@ file in flight, and a summary. Not on a terminal (CI, pipes), they print one
 plain line per event and a progress line every ten seconds. Skipped files are
 listed only with \`--verbose\`.
 
+Photos the server could not process (a file whose header reads but whose
+pixels do not decode) count as failures of the run that sent them: \`upload
+--wait\` reports each as its processing ends; without \`--wait\`, \`upload\`
+and \`sync push\` ask the server once, at the end of the batch, which of their
+new photos have already failed, and report those (photos still processing then
+are not waited for). Either way they are \`file\` events with \`status: failed\`
+and \`reason: processing\`, the summary says how many and the exit code is 5
+(1 when files failed too). \`flickr-cli photos ls --status failed\` lists them.
+
 With \`--json\`, every command prints NDJSON: one JSON object per line. List
 commands print one object per item (a photo, an album, a grant, a token); long
 commands print events, and \`{"type":"summary", …}\` last:
@@ -114,11 +121,11 @@ commands print events, and \`{"type":"summary", …}\` last:
 | \`type\` | fields |
 | --- | --- |
 | \`phase\` | \`phase\`; \`files\` and \`bytes\` when known |
-| \`file\` | \`status\` (\`uploaded\`, \`skipped\`, \`failed\`, \`ready\`, \`downloaded\`, \`moved\`, \`deleted\`), \`path\`, \`photoId\`, \`bytes\`; \`reason\` of a skip (\`exists\`, \`duplicate-in-batch\`, \`present\`) or move; \`error\` of a failure |
+| \`file\` | \`status\` (\`uploaded\`, \`skipped\`, \`failed\`, \`ready\`, \`downloaded\`, \`moved\`, \`deleted\`), \`path\`, \`photoId\`, \`bytes\`; \`reason\` of a skip (\`exists\`, \`duplicate-in-batch\`, \`present\`) or move, or of a failure (\`processing\`: the file was sent but the server could not process it; the photo is \`failed\`); \`error\` of a failure (for \`processing\`, the photo's \`statusReason\`) |
 | \`plan\` | \`--dry-run\`: \`action\` (\`upload\`, \`download\`, \`move\`, \`delete\`, \`skip\`), \`path\`, \`photoId\`, \`bytes\`, \`album\`, \`reason\` |
 | \`progress\` | at most once a second: \`phase\`, \`filesDone\`, \`filesTotal\`, \`bytesDone\`, \`bytesTotal\`, \`bytesPerSecond\`, \`etaSeconds\` |
 | \`message\` | \`level\` (\`info\`, \`warn\`), \`message\` |
-| \`summary\` | \`command\`, \`dryRun\`, \`interrupted\`, \`counts\` by status, \`planned\` by action (\`count\`, \`bytes\`), \`bytesTransferred\`, \`durationMs\`, \`failures\` (\`path\`, \`photoId\`, \`error\`) |
+| \`summary\` | \`command\`, \`dryRun\`, \`interrupted\`, \`counts\` by status, \`planned\` by action (\`count\`, \`bytes\`), \`bytesTransferred\`, \`durationMs\`, \`failures\` (\`path\`, \`photoId\`, \`reason\`, \`error\`) |
 | \`error\` | a command that failed as a whole: \`exitCode\`, \`message\` (also on stderr) |
 
 ## Commands

@@ -8,7 +8,8 @@
 #   sync-archive.sh ARCHIVE_DIR [REPORT_FILE]
 #
 # Exits as flickr-cli does: 0 all done, 1 some files failed (the report
-# lists them), 2 usage, 3 the token was refused, 4 the server is unreachable.
+# lists them), 2 usage, 3 the token was refused, 4 the server is unreachable,
+# 5 the server could not process some new photos (the report lists them too).
 set -euo pipefail
 archive=${1:?usage: sync-archive.sh ARCHIVE_DIR [REPORT_FILE]}
 report=${2:-sync-report.ndjson}

@@ -18,10 +18,30 @@ export const ExitCode = {
   authentication: 3,
   /** The server could not be reached, or did not answer in time. */
   unreachable: 4,
+  /**
+   * Every file reached the server, but it could not process some photos of
+   * this run (they are `failed`): sending them again does not help.
+   */
+  unprocessed: 5,
   /** Stopped by Ctrl-C or SIGTERM; an interrupted upload resumes on the next run. */
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** What each exit code means, for people: docs/cli.md's table is generated from it. */
+export const EXIT_CODE_MEANINGS: Readonly<Record<ExitCode, string>> = {
+  [ExitCode.ok]: 'success (a `--watch` stopped with Ctrl-C included)',
+  [ExitCode.failed]:
+    'the command failed, or some items of a batch did (the summary lists them); a rerun retries the files that failed',
+  [ExitCode.usage]: 'usage: an unknown option, a bad value, a path that does not exist',
+  [ExitCode.authentication]:
+    'authentication: no token, or one the server refused (invalid, expired, revoked, lacking a scope)',
+  [ExitCode.unreachable]: 'the server could not be reached or did not answer in time',
+  [ExitCode.unprocessed]:
+    'every file was sent, but the server could not process some photos of this run (they are `failed`; the summary lists them with the reason, `flickr-cli photos ls --status failed` too); sending them again does not help. Without `--wait`, only those whose processing failed before the run ended; when files failed too, the code is 1',
+  [ExitCode.interrupted]:
+    'interrupted by Ctrl-C or SIGTERM; the next run resumes where this one stopped',
+};
 
 /** An error the CLI reports as one line and an exit code. */
 export class CliError extends Error {

@@ -1,4 +1,4 @@
-import type { FlickrClient, Photo, PhotoChanges } from '@flickr-kit/sdk';
+import type { FlickrClient, Photo, PhotoChanges, PhotoStatus } from '@flickr-kit/sdk';
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../context.ts';
 import { ExitCode, isFatal, oneLine, UsageError } from '../exit-codes.ts';
@@ -13,6 +13,7 @@ interface ListOptions {
   limit?: number;
   after?: string;
   before?: string;
+  status?: PhotoStatus;
 }
 
 interface EditOptions {
@@ -41,10 +42,17 @@ export function photoCommands(program: Command, wrap: Wrap): void {
       )
       .option('--after <cursor>', 'the page after this cursor (a page’s next cursor)')
       .option('--before <cursor>', 'the page before this cursor (a page’s previous cursor)')
+      .addOption(
+        new Option(
+          '--status <status>',
+          'only photos with this status: `failed` lists those the server could not process, with why; others’ photos are only ever ready',
+        ).choices(['processing', 'ready', 'failed']),
+      )
       .action(wrap(listPhotos)),
     [
       'flickr-cli photos ls',
       'flickr-cli photos ls --user bob --album Holidays --limit 20',
+      'flickr-cli photos ls --status failed',
       'flickr-cli photos ls --json | jq -r .id',
     ],
   );
@@ -109,6 +117,7 @@ async function listPhotos(context: CliContext, options: ListOptions) {
     ...(options.limit ? { limit: options.limit } : {}),
     ...(options.after ? { after: options.after } : {}),
     ...(options.before ? { before: options.before } : {}),
+    ...(options.status ? { status: options.status } : {}),
   };
   const requestOptions = { signal: context.signal };
   const list = options.album
@@ -125,7 +134,7 @@ async function listPhotos(context: CliContext, options: ListOptions) {
     context.print(
       () =>
         [
-          photoTable(context, page.items, username, options.album),
+          photoTable(context, page.items, username, options),
           page.nextCursor
             ? `next page:     --limit ${options.limit} --after ${page.nextCursor}`
             : '',
@@ -144,7 +153,7 @@ async function listPhotos(context: CliContext, options: ListOptions) {
     if (context.json) context.print('', photo);
     else photos.push(photo);
   }
-  if (!context.json) context.print(photoTable(context, photos, username, options.album), null);
+  if (!context.json) context.print(photoTable(context, photos, username, options), null);
   return undefined;
 }
 
@@ -152,12 +161,23 @@ function photoTable(
   context: CliContext,
   photos: readonly Photo[],
   username: string,
-  album?: string,
+  { album, status }: Pick<ListOptions, 'album' | 'status'>,
 ) {
   if (photos.length === 0)
-    return `${username} has no photos you can see${album ? ` in ${album}` : ''}`;
+    return `${username} has no ${status ? `${status} ` : ''}photos you can see${album ? ` in ${album}` : ''}`;
+  // Why a photo failed is the longest cell: last, where the table cuts it to fit.
+  const reasons = photos.some((photo) => photo.statusReason);
   return table(
-    ['ID', 'TITLE', 'STATUS', 'VISIBILITY', 'ALBUM', 'SIZE', 'CREATED'],
+    [
+      'ID',
+      'TITLE',
+      'STATUS',
+      'VISIBILITY',
+      'ALBUM',
+      'SIZE',
+      'CREATED',
+      ...(reasons ? ['REASON'] : []),
+    ],
     photos.map((photo) => [
       photo.id,
       photo.title || photo.originalName,
@@ -166,6 +186,7 @@ function photoTable(
       photo.album?.name ?? '-',
       formatBytes(photo.bytes),
       shortDate(photo.createdAt),
+      ...(reasons ? [photo.statusReason ?? '-'] : []),
     ]),
     context.io.stdout.columns ?? 160,
   );

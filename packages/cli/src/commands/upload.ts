@@ -70,7 +70,10 @@ export function uploadCommand(program: Command, wrap: Wrap): void {
         collect,
       )
       .option('-w, --watch', 'keep running: upload new or changed files once they stop growing')
-      .option('--wait', 'wait until the server has processed every new photo (thumbnails made)')
+      .option(
+        '--wait',
+        'wait until the server has processed every new photo (thumbnails made), reporting each it could not; without it, those already failed when the uploads end are reported (exit code 5)',
+      )
       .action(wrap(upload)),
     [
       'flickr-cli upload -r ~/Pictures/2024 --album "Summer 2024"',

@@ -1,4 +1,10 @@
-import type { CliEvent, ItemEvent, PlanEvent, Summary } from './events.ts';
+import {
+  type CliEvent,
+  type ItemEvent,
+  type PlanEvent,
+  PROCESSING_FAILED,
+  type Summary,
+} from './events.ts';
 import { formatBytes, formatDuration, plural } from './format.ts';
 import type { ProgressModel } from './progress-model.ts';
 
@@ -35,6 +41,8 @@ const REASONS: Record<string, string> = {
 
 export function describeItem(event: ItemEvent): string {
   const what = event.path ?? event.photoId ?? '';
+  if (event.status === 'failed' && event.reason === PROCESSING_FAILED)
+    return `failed     ${what}: the server could not process it: ${event.error ?? 'no reason given'}`;
   if (event.status === 'failed') return `failed     ${what}: ${event.error ?? 'failed'}`;
   const detail =
     event.status === 'skipped'
@@ -89,5 +97,9 @@ export function describeSummary(summary: Summary): string {
     return `dry run: ${planned.length ? planned.join(', ') : 'nothing to do'}; nothing changed`;
   }
   const head = summary.interrupted ? 'interrupted' : 'done';
-  return `${head}: ${counts.length ? counts.join(', ') : 'nothing to do'} in ${formatDuration(summary.durationMs / 1000)}; ${transferred}`;
+  const unprocessed = summary.failures.filter((f) => f.reason === PROCESSING_FAILED).length;
+  const advice = unprocessed
+    ? `; the server could not process ${plural(unprocessed, 'photo')} (flickr-cli photos ls --status failed)`
+    : '';
+  return `${head}: ${counts.length ? counts.join(', ') : 'nothing to do'} in ${formatDuration(summary.durationMs / 1000)}; ${transferred}${advice}`;
 }

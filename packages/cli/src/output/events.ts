@@ -46,7 +46,12 @@ export type CliEvent =
       path?: string;
       photoId?: string;
       bytes?: number;
-      /** Why it was skipped, e.g. `exists`, `duplicate-in-batch`, `present`. */
+      /**
+       * Why it was skipped (`exists`, `duplicate-in-batch`, `present`), or
+       * what kind of failure it is: `processing` when the file was sent but
+       * the server could not process it (the photo is `failed`; `error` is
+       * its `statusReason`).
+       */
       reason?: string;
       error?: string;
     }
@@ -76,8 +81,12 @@ export interface Summary {
   /** Image bytes that crossed the network (uploaded or downloaded). */
   bytesTransferred: number;
   durationMs: number;
-  failures: { path?: string; photoId?: string; error: string }[];
+  /** Every failed item; `reason: 'processing'` for the photos the server could not process. */
+  failures: { path?: string; photoId?: string; reason?: string; error: string }[];
 }
+
+/** The `reason` of a failed item whose file was sent but which the server could not process. */
+export const PROCESSING_FAILED = 'processing';
 
 export type ItemEvent = Extract<CliEvent, { type: 'file' }>;
 export type PlanEvent = Extract<CliEvent, { type: 'plan' }>;

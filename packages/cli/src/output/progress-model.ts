@@ -85,6 +85,7 @@ export class ProgressModel {
       this.failures.push({
         ...(event.path ? { path: event.path } : {}),
         ...(event.photoId ? { photoId: event.photoId } : {}),
+        ...(event.reason ? { reason: event.reason } : {}),
         error: event.error ?? 'failed',
       });
     this.#sample();

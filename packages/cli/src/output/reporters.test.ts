@@ -83,6 +83,49 @@ describe('reporters', () => {
     );
   });
 
+  it('reports a photo the server could not process as a failure with its reason, and says where to list them', async () => {
+    const events = (run: Awaited<ReturnType<typeof capture>>) =>
+      run
+        .text()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as CliEvent);
+    const unprocessed = async (reporter: Awaited<ReturnType<typeof capture>>['reporter']) => {
+      reporter.phase('uploading', { files: 2 });
+      reporter.item({ path: 'a.jpg', photoId: 'p1', status: 'uploaded', bytes: 1000 }, 1000);
+      reporter.item({ path: 'b.png', photoId: 'p2', status: 'uploaded', bytes: 500 }, 500);
+      reporter.item({
+        path: 'b.png',
+        photoId: 'p2',
+        status: 'failed',
+        reason: 'processing',
+        error: 'pngload: libspng read error',
+      });
+      return reporter.finish();
+    };
+    const json = await capture({ json: true });
+    const summary = await unprocessed(json.reporter);
+    expect(events(json).at(-2)).toEqual({
+      type: 'file',
+      path: 'b.png',
+      photoId: 'p2',
+      status: 'failed',
+      reason: 'processing',
+      error: 'pngload: libspng read error',
+    });
+    expect(summary.failures).toEqual([
+      { path: 'b.png', photoId: 'p2', reason: 'processing', error: 'pngload: libspng read error' },
+    ]);
+    const plain = await capture({});
+    await unprocessed(plain.reporter);
+    expect(plain.text()).toContain(
+      'failed     b.png: the server could not process it: pngload: libspng read error',
+    );
+    expect(plain.text()).toMatch(
+      /^done: 2 uploaded, 1 failed in 0s; 1\.5 kB sent; the server could not process 1 photo \(flickr-cli photos ls --status failed\)$/m,
+    );
+  });
+
   it('an interrupted run says so', async () => {
     const { reporter, text } = await capture({});
     reporter.phase('uploading');

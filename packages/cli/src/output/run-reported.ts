@@ -1,11 +1,18 @@
 import type { CliContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { PROCESSING_FAILED, type Summary } from './events.ts';
 import type { Reporter } from './reporter.ts';
 
-/** Exit code of a finished batch: 130 when interrupted, 1 when anything failed. */
-export function exitCodeOf(summary: { interrupted: boolean; counts: { failed?: number } }) {
+/**
+ * Exit code of a finished batch: 130 when interrupted; 1 when an item
+ * failed that a rerun may get through; 5 when the only failures are photos
+ * the server could not process, which a rerun does not change.
+ */
+export function exitCodeOf(summary: Pick<Summary, 'interrupted' | 'failures'>): ExitCode {
   if (summary.interrupted) return ExitCode.interrupted;
-  return (summary.counts.failed ?? 0) > 0 ? ExitCode.failed : ExitCode.ok;
+  if (summary.failures.some((failure) => failure.reason !== PROCESSING_FAILED))
+    return ExitCode.failed;
+  return summary.failures.length > 0 ? ExitCode.unprocessed : ExitCode.ok;
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { FileDigest, FlickrClient, PhotoMetadata, UploadReportEntry } from '@flickr-kit/sdk';
-import PQueue from 'p-queue';
 import type { CliContext } from '../context.ts';
 import { oneLine } from '../exit-codes.ts';
 import type { LocalFile } from '../files/walk.ts';
 import type { Reporter } from '../output/reporter.ts';
 import { displayPath } from './display-path.ts';
+import { type NewPhoto, reportFailedProcessing, waitForProcessing } from './processing.ts';
 
 export interface UploadBatchOptions {
   metadataFor: (file: LocalFile) => PhotoMetadata;
@@ -12,7 +12,11 @@ export interface UploadBatchOptions {
   concurrency?: number;
   /** Render thumbnails here while that keeps ahead of the transfers (the SDK's `'auto'`), or never. */
   clientThumbnails: boolean;
-  /** Wait until every uploaded photo is processed (thumbnails made), reporting each. */
+  /**
+   * Wait until every uploaded photo is processed (thumbnails made),
+   * reporting each; otherwise ask once, at the end, which have already
+   * failed, and report those.
+   */
   wait: boolean;
 }
 
@@ -71,11 +75,25 @@ export async function uploadBatch(
   );
   for (const entry of report) if (entry.photoId) photoIds.set(entry.path, entry.photoId);
 
-  if (options.wait && !context.signal.aborted) {
-    const uploaded = report.filter((entry) => entry.status === 'uploaded' && entry.photoId);
-    await waitForProcessing(context, client, reporter, uploaded);
+  if (!context.signal.aborted) {
+    const created = newPhotos(report, digests);
+    if (options.wait) await waitForProcessing(context, client, reporter, created);
+    else await reportFailedProcessing(context, client, reporter, created);
   }
   return { photoIds };
+}
+
+/** The photos this batch created: its uploaded files, with their photo ids and hashes. */
+function newPhotos(
+  report: readonly UploadReportEntry[],
+  digests: ReadonlyMap<string, FileDigest>,
+): NewPhoto[] {
+  return report.flatMap((entry) => {
+    const sha256 = digests.get(entry.path)?.sha256 ?? entry.sha256;
+    return entry.status === 'uploaded' && entry.photoId && sha256
+      ? [{ path: entry.path, photoId: entry.photoId, sha256 }]
+      : [];
+  });
 }
 
 function itemOf(reporter: Reporter, entry: UploadReportEntry, file: LocalFile | undefined): void {
@@ -100,30 +118,5 @@ function itemOf(reporter: Reporter, entry: UploadReportEntry, file: LocalFile | 
     },
     entry.status === 'uploaded' ? (entry.bytes ?? file?.size ?? 0) : 0,
     entry.path,
-  );
-}
-
-/** The processing phase: polls each new photo until it is ready or failed, a few at a time. */
-async function waitForProcessing(
-  context: CliContext,
-  client: FlickrClient,
-  reporter: Reporter,
-  uploaded: readonly UploadReportEntry[],
-): Promise<void> {
-  if (uploaded.length === 0) return;
-  reporter.phase('processing', { files: uploaded.length });
-  const queue = new PQueue({ concurrency: 8 });
-  await queue.addAll(
-    uploaded.map((entry) => async () => {
-      const path = displayPath(entry.path);
-      const photoId = entry.photoId as string;
-      try {
-        await client.photos.waitUntilReady(photoId, { signal: context.signal, timeoutMs: 600_000 });
-        reporter.item({ path, photoId, status: 'ready' });
-      } catch (error) {
-        if (isAbort(error)) return;
-        reporter.item({ path, photoId, status: 'failed', error: oneLine(error as Error) });
-      }
-    }),
   );
 }
