@@ -117,7 +117,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(authentication, { accounts: services.accounts });
   await app.register(idempotency, { cache: services.cache });
   await app.register(rateLimits);
-  await app.register(metaRoutes, { store: services.store, version: SERVER_VERSION });
+  await app.register(metaRoutes, {
+    store: services.store,
+    version: SERVER_VERSION,
+    publicUrl: services.config.publicUrl,
+    cdnUrl: services.config.cdnUrl,
+  });
   await app.register(accountRoutes, {
     accounts: services.accounts,
     attemptsPerMinute: services.config.loginAttemptsPerMinute,

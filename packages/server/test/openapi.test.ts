@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from './harness.ts';
 
 interface OpenApiDocument {
   openapi: string;
+  servers: { url: string }[];
   paths: Record<
     string,
     Record<
@@ -38,6 +39,29 @@ describe('GET /openapi.json', () => {
     expect(documented).toEqual(
       expect.arrayContaining(['tusCreate', 'tusAppend', 'tusOffset', 'tusTerminate']),
     );
+  });
+
+  it('says where the API is: relative to the document, or at FLICKR_PUBLIC_URL, the CDN tier at FLICKR_CDN_URL', async () => {
+    const cdnPath = '/cdn/{user}/{album}/{resolution}/{file}';
+    expect(document.servers.map((s) => s.url)).toEqual(['/']);
+    expect(document.paths[cdnPath]).not.toHaveProperty('servers');
+    const proxied = await startTestServer({
+      FLICKR_PUBLIC_URL: 'https://photos.example.org/',
+      FLICKR_CDN_URL: 'https://cdn.photos.example.org',
+    });
+    try {
+      // Its url is the public one, which does not resolve here: ask the app itself.
+      const answer = await proxied.app?.inject({ method: 'GET', url: '/openapi.json' });
+      const served = answer?.json() as OpenApiDocument & {
+        paths: Record<string, { servers?: { url: string }[] }>;
+      };
+      expect(served.servers.map((s) => s.url)).toEqual(['https://photos.example.org']);
+      expect(served.paths[cdnPath]?.servers?.map((s) => s.url)).toEqual([
+        'https://cdn.photos.example.org',
+      ]);
+    } finally {
+      await proxied.destroy();
+    }
   });
 
   it('documents problem responses by their schema', () => {

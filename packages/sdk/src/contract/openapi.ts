@@ -134,9 +134,23 @@ function cdnPath() {
   };
 }
 
+/** Where the document says the API and the CDN tier are, and which version it describes. */
+export interface OpenApiOptions {
+  /**
+   * The API's public URL (`FLICKR_PUBLIC_URL`). Without it the server is
+   * `/`: relative to where the document was fetched, which is right for the
+   * document a server serves about itself.
+   */
+  serverUrl?: string | undefined;
+  /** The CDN tier's base URL (`FLICKR_CDN_URL`), when it is not the API's. */
+  cdnUrl?: string | undefined;
+  version?: string | undefined;
+}
+
 /** The OpenAPI 3.1 document of the API, generated from the contract. */
-export function buildOpenApiDocument(options: { serverUrl?: string; version?: string } = {}) {
-  const paths: Record<string, Record<string, JsonSchema>> = {};
+export function buildOpenApiDocument(options: OpenApiOptions = {}) {
+  // A path item holds its operations by method, and may say where it is served (`servers`).
+  const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of Object.values(operations) as Operation[]) {
     const path = toOpenApiPath(operation.path);
     paths[path] ??= {};
@@ -168,15 +182,25 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
     };
   }
   Object.assign(paths, tusPaths());
-  paths['/cdn/{user}/{album}/{resolution}/{file}'] = cdnPath();
+  paths['/cdn/{user}/{album}/{resolution}/{file}'] = {
+    ...(options.cdnUrl
+      ? { servers: [{ url: options.cdnUrl, description: 'The CDN tier (`FLICKR_CDN_URL`)' }] }
+      : {}),
+    ...cdnPath(),
+  };
   return {
     openapi: '3.1.0',
     info: {
       title: 'flickr-kit API',
       version: options.version ?? '1',
       description: 'Photo sharing for programs first. Errors are RFC 9457 problem documents.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
-    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    servers: [
+      options.serverUrl
+        ? { url: options.serverUrl, description: 'This server (`FLICKR_PUBLIC_URL`)' }
+        : { url: '/', description: 'This server: the one that serves this document' },
+    ],
     security: [{ bearer: [] }],
     paths,
     components: {

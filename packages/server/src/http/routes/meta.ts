@@ -5,9 +5,19 @@ import type { MetadataStore } from '../../ports/metadata-store.ts';
 /** The OpenAPI document and health checks: unauthenticated, outside the versioned API. */
 export async function metaRoutes(
   app: FastifyInstance,
-  { store, version }: { store: MetadataStore; version: string },
+  {
+    store,
+    version,
+    publicUrl,
+    cdnUrl,
+  }: {
+    store: MetadataStore;
+    version: string;
+    publicUrl: string | undefined;
+    cdnUrl: string | undefined;
+  },
 ) {
-  const document = buildOpenApiDocument({ version });
+  const document = buildOpenApiDocument({ version, serverUrl: publicUrl, cdnUrl });
   app.get('/openapi.json', async () => document);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
