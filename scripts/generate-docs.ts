@@ -105,7 +105,9 @@ concatenation, so any tus client works as it comes: tus-js-client with its
 defaults or \`parallelUploads\`, Uppy, a tus command-line client. Each request
 carries the bearer token (\`write\` scope); a caller sees only its own uploads,
 and at most \`uploadsInFlightPerUser\` transfers run at once per user (more get
-\`429\` with \`Retry-After\`). Ask \`POST /v1/uploads/check\` first: files the
+\`429\` with \`Retry-After\`). tus-js-client's \`parallelUploads: N\` sends N at once
+and does not retry a \`429\`: it needs \`FLICKR_UPLOADS_PER_USER\` of N or more (the
+default is 1). Ask \`POST /v1/uploads/check\` first: files the
 server already has need not be sent. \`Location\` is absolute
 (\`FLICKR_PUBLIC_URL\`, or the request's origin, from \`X-Forwarded-*\` when the
 proxy is trusted).
@@ -133,7 +135,10 @@ document, and nothing is kept.
 The outcome is kept with the upload for \`FLICKR_UPLOAD_EXPIRY_HOURS\`: a
 client that lost the answer and sends the last request again (same offset, no
 body) hears the same answer, refusals included, and \`HEAD\` answers the full
-offset and the photo's id; the photo is made once. An \`Upload-Checksum\` that
+offset and the photo's id; the photo is made once. A creation sent again with
+the same \`Idempotency-Key\` (the SDK sends one) is answered with the upload the
+first one made, bytes not taken twice; without a key, a creation of a file the
+caller already has answers \`duplicate: true\` with the same photo. An \`Upload-Checksum\` that
 does not match its request's body is \`460\`, and none of that body is kept.
 An offset that is not the server's is \`409\` with the right \`Upload-Offset\`.
 

@@ -10,6 +10,7 @@ import { expectProblem } from './problems.ts';
 import {
   createUpload,
   headUpload,
+  locationOf,
   patchUpload,
   tusRequest,
   uploadMetadata,
@@ -124,6 +125,51 @@ describe('retries of the request that completes an upload', () => {
     expect(second.status).toBe(201);
     expect(await second.json()).toMatchObject({ duplicate: true, photo: { id: photo.id } });
     await readyPhoto({ token }, photo.id);
+    expect(await photosOf(token, username)).toHaveLength(1);
+  });
+
+  it('answers a creation retried with its Idempotency-Key exactly as the first, without taking the bytes again', async () => {
+    const { token, username } = await registerUser(server.url);
+    const data = await testPhoto(seed++);
+    const create = (key: string, title = 'once') =>
+      tusRequest(
+        `${server.url}${TUS_PATH}/`,
+        'POST',
+        token,
+        {
+          'upload-length': String(data.length),
+          'upload-metadata': uploadMetadata({ filename: 'a.jpg', title }),
+          'idempotency-key': key,
+          prefer: 'return=representation',
+        },
+        data,
+      );
+    // Sent at once, as a client that timed out and retried while the first still ran.
+    const [first, second] = await Promise.all([create('k-1'), create('k-1')]);
+    const answers = [first, second].map((answer) => {
+      expect(answer?.status).toBe(201);
+      return answer as Response;
+    });
+    // The one that lost the race to create it answers where the upload stood, without a result.
+    const results = await Promise.all(
+      answers.map(async (a) => {
+        const text = await a.text();
+        return text ? (JSON.parse(text) as UploadResult) : undefined;
+      }),
+    );
+    expect(new Set(answers.map((answer) => locationOf(answer))).size).toBe(1);
+    const finished = results.filter((result) => result !== undefined);
+    expect(finished.length).toBeGreaterThanOrEqual(1);
+    for (const result of finished) expect(result.duplicate).toBe(false);
+    const later = await create('k-1');
+    expect(locationOf(later)).toBe(locationOf(first as Response));
+    expect(await later.json()).toMatchObject({
+      duplicate: false,
+      photo: { id: finished[0]?.photo.id },
+    });
+    // The same key on another request is a mistake, said as such.
+    await expectProblem(await create('k-1', 'changed'), 422, 'idempotency_key_reused');
+    await readyPhoto({ token }, finished[0]?.photo.id as string);
     expect(await photosOf(token, username)).toHaveLength(1);
   });
 

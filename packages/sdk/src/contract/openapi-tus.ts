@@ -24,7 +24,8 @@ concatenation) is the upload saga's pivot: the photo is recorded before the answ
 with the photo's id in \`Flickr-Photo-Id\`; a client that sends \`Prefer: return=representation\` gets \`200\`
 (or \`201\` for a creation) with the \`UploadResult\`. Retrying that request (same offset, no body) answers the
 same again, refusals included, for as long as the upload's record lives (\`FLICKR_UPLOAD_EXPIRY_HOURS\` after
-it finished). An unfinished upload expires that long after its last bytes arrived (\`Upload-Expires\`).
+it finished). A creation retried with the same \`Idempotency-Key\` is answered with the upload the first made
+(without one, a file the caller already has answers \`duplicate: true\` with the same photo). An unfinished upload expires that long after its last bytes arrived (\`Upload-Expires\`).
 
 \`Upload-Checksum\` (md5, sha1 or sha256 of the request's body) is checked per request: a mismatch is
 \`460 checksum_mismatch\` and none of that body is kept. Partial uploads (\`Upload-Concat: partial\`) carry no
@@ -178,6 +179,11 @@ export function tusPaths(): Record<string, Record<string, JsonSchema>> {
           }),
           UPLOAD_CHECKSUM,
           PREFER,
+          requestHeader(
+            'Idempotency-Key',
+            'The same key (with the same token and headers) on a retried creation answers with the upload the first one made, without taking its bytes again',
+            { type: 'string', minLength: 1, maxLength: 255 },
+          ),
         ],
         requestBody: {
           required: false,

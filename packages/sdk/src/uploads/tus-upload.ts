@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type UploadResult, UploadResult as UploadResultSchema } from '../contract/uploads.ts';
 import { withRetries } from '../core/retry.ts';
 import type { RequestOptions, Transport } from '../core/transport.ts';
@@ -53,6 +54,9 @@ export async function sendOverTus(
 ): Promise<UploadResult> {
   // Requests inside an attempt go once: the attempt is what the policy retries.
   const once: RequestOptions = { ...options, maxRetries: 0 };
+  // One key for every attempt at the creation: a retry after a lost answer is answered with the
+  // upload the first one made, instead of making a second.
+  const creation: RequestOptions = { ...once, idempotencyKey: `sdk-${randomUUID()}` };
   let url = upload.url;
   /** Where the server's bytes end, when this process knows; undefined: ask. */
   let offset: number | undefined = url ? undefined : 0;
@@ -64,13 +68,21 @@ export async function sendOverTus(
       'upload-metadata': encodeMetadata(upload.metadata),
     };
     if (upload.createFirst) {
-      const created = await transport.send(upload.endpoint, { method: 'POST', headers }, once);
+      const created = await transport.send(upload.endpoint, { method: 'POST', headers }, creation);
       url = locationOf(created, upload.endpoint);
       await upload.onUrl?.(url);
       offset = 0;
       return undefined;
     }
-    const created = await sendBytes(upload, upload.endpoint, 'POST', headers, 0, transport, once);
+    const created = await sendBytes(
+      upload,
+      upload.endpoint,
+      'POST',
+      headers,
+      0,
+      transport,
+      creation,
+    );
     url = locationOf(created, upload.endpoint);
     offset = Number(created.headers.get('upload-offset') ?? 0);
     return offset === upload.size ? resultOf(created) : undefined;

@@ -1,94 +1,39 @@
 import type { Readable } from 'node:stream';
-import type { UploadOutcome, UploadRecord, UploadRepository } from '../ports/metadata-store.ts';
+import type { UploadRecord, UploadRepository } from '../ports/metadata-store.ts';
 import type { UploadStaging } from '../ports/upload-staging.ts';
 import { DomainError, notFound } from './errors.ts';
 import { uuidv7 } from './ids.ts';
 import type { Principal } from './principal.ts';
 import type { ReceivedDigests } from './received-digests.ts';
-import { type BodyChecksum, ChecksumVerifier } from './upload-checksum.ts';
-import type { UploadLock, UploadLocks } from './upload-locks.ts';
+import { receiveBody, tooLong } from './upload-body.ts';
+import type { UploadLocks } from './upload-locks.ts';
+import {
+  type AppendInput,
+  type Concatenation,
+  formatConcat,
+  gone,
+  type NewUpload,
+  OffsetMismatchError,
+  parseConcat,
+  statusOf,
+  type UploadStatus,
+} from './upload-status.ts';
 import type { UploadService } from './uploads.ts';
+
+/** A creation's answer: `replayed` when an earlier creation with the same key made the upload. */
+export type Created = UploadStatus & { replayed?: true };
+
+/** Metadata as one text, whatever order its keys came in. */
+const canonical = (metadata: Record<string, string | null>) =>
+  JSON.stringify(Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** An upload active this recently needs no new expiry before bytes arrive: it moves by at most this. */
 const RECENT_MS = 10_000;
-/** A request whose body moved no byte for this long gives way to a newer one for its upload. */
-const IDLE_MS = 1_000;
-
-/** tus concatenation: a part of a file, or the file made of parts (their upload ids, in order). */
-export type Concatenation = { kind: 'partial' } | { kind: 'final'; parts: string[] };
-
-export interface NewUpload {
-  /** Undefined when deferred (creation-defer-length), and for a final upload (its parts' sum). */
-  length: number | undefined;
-  metadata: Record<string, string | null>;
-  concat?: Concatenation | undefined;
-}
-
-/** What a client may know of an upload (tus HEAD). */
-export interface UploadStatus {
-  id: string;
-  length: number | undefined;
-  offset: number;
-  metadata: Record<string, string | null>;
-  concat: Concatenation | undefined;
-  /** When an unfinished upload expires; undefined once finished. */
-  expiresAt: Date | undefined;
-  /** Set once the upload is finished: the pivot's answer, the same for every retry. */
-  outcome: UploadOutcome | undefined;
-}
-
-export interface AppendInput {
-  /** Where the client says its bytes start (tus Upload-Offset). */
-  offset: number;
-  /** A deferred length, declared now (tus Upload-Length on a PATCH). */
-  length?: number | undefined;
-  body: Readable;
-  /** The body's size when the request declared it. */
-  bodyBytes?: number | undefined;
-  checksum?: BodyChecksum | undefined;
-}
 
 export interface ResumableUploadSettings {
   maxUploadBytes: number;
   expiryMs: number;
 }
-
-/** The client's offset is not the server's: nothing was written, and here is where to go on. */
-export class OffsetMismatchError extends DomainError {
-  readonly offset: number;
-
-  constructor(offset: number, sent: number) {
-    super(
-      'upload_conflict',
-      `The upload holds ${offset} bytes, not ${sent}: resume from Upload-Offset ${offset}`,
-    );
-    this.offset = offset;
-  }
-}
-
-/** Why an append was stopped: the problem to answer, and whether the body's bytes are taken back. */
-class StopBody extends Error {
-  readonly problem: DomainError;
-  readonly takeBack: boolean;
-  constructor(problem: DomainError, takeBack: boolean) {
-    super(problem.message);
-    this.problem = problem;
-    this.takeBack = takeBack;
-  }
-}
-
-const parseConcat = (value: string | null): Concatenation | undefined => {
-  if (value === null) return undefined;
-  if (value === 'partial') return { kind: 'partial' };
-  return { kind: 'final', parts: value.slice('final;'.length).split(' ').filter(Boolean) };
-};
-
-const formatConcat = (concat: Concatenation | undefined): string | null =>
-  concat === undefined
-    ? null
-    : concat.kind === 'partial'
-      ? 'partial'
-      : `final;${concat.parts.join(' ')}`;
 
 /**
  * Resumable uploads as tus 1.0 models them (core, creation,
@@ -123,24 +68,58 @@ export class ResumableUploads {
     this.#settings = settings;
   }
 
-  /** Creates an upload; a final one (concatenation) is assembled and completed at once. */
-  async create(principal: Principal, input: NewUpload): Promise<UploadStatus> {
-    if (input.concat?.kind === 'final') return this.#createFinal(principal, input, input.concat);
+  /**
+   * Creates an upload; a final one (concatenation) is assembled and
+   * completed at once. A creation sent again with the caller's token and
+   * `Idempotency-Key` is answered with the upload the first one made
+   * (`replayed`): its bytes are not taken again.
+   */
+  async create(principal: Principal, input: NewUpload): Promise<Created> {
+    const key = input.idempotencyKey && `${principal.token.id} ${input.idempotencyKey}`;
+    const earlier = key ? await this.#records.byCreationKey(key) : undefined;
+    if (earlier) return this.#replayCreation(earlier, input);
+    if (input.concat?.kind === 'final')
+      return this.#createFinal(principal, input, input.concat, key);
     await this.#uploads.admit(
       principal,
       input.metadata,
       input.length,
       input.concat?.kind === 'partial',
     );
-    const record = this.#newRecord(principal, input.length, input.metadata, input.concat);
+    const record = this.#newRecord(principal, input, input.length, key);
     await this.#staging.create(record.id);
-    await this.#records.insert(record);
-    return this.#status(record, 0);
+    if (!(await this.#records.insert(record))) {
+      // The same creation, sent twice at once: the other one made the upload.
+      await this.#staging.remove(record.id);
+      return this.#replayCreation(await this.#byCreationKey(key), input);
+    }
+    return statusOf(record, 0);
+  }
+
+  /** The upload an earlier creation with the same key made, if it was the same request. */
+  async #replayCreation(earlier: UploadRecord, input: NewUpload): Promise<Created> {
+    const same =
+      earlier.concat === formatConcat(input.concat) &&
+      (input.concat?.kind === 'final' || earlier.length === (input.length ?? null)) &&
+      canonical(earlier.metadata) === canonical(input.metadata);
+    if (!same) {
+      throw new DomainError(
+        'idempotency_key_reused',
+        'This Idempotency-Key created another upload, with other headers: use a new key',
+      );
+    }
+    return { ...statusOf(earlier, await this.#offset(earlier)), replayed: true };
+  }
+
+  async #byCreationKey(key: string | undefined): Promise<UploadRecord> {
+    const record = key ? await this.#records.byCreationKey(key) : undefined;
+    if (!record) throw new Error('an upload lost a creation race to one that is not there');
+    return record;
   }
 
   async status(principal: Principal, id: string): Promise<UploadStatus> {
     const record = await this.#owned(principal, id);
-    return this.#status(record, await this.#offset(record));
+    return statusOf(record, await this.#offset(record));
   }
 
   /**
@@ -163,11 +142,18 @@ export class ResumableUploads {
       if (this.#expired(record)) throw gone();
       if (input.offset !== offset) throw new OffsetMismatchError(offset, input.offset);
       const length = await this.#declareLength(record, input.length, offset);
-      const end = await this.#receive(record, offset, length, input, lock);
+      if (!this.#isRecentlyActive(record)) await this.#records.touch(record.id, this.#nextExpiry());
+      const end = await receiveBody(
+        this.#staging,
+        { uploadId: record.id, offset, length, maxBytes: this.#settings.maxUploadBytes },
+        input,
+        this.#digests.watch(record.id, offset),
+        lock,
+      );
       const finished = length !== undefined && end === length;
       // A finished part waits for its final upload: it stays alive as long as an unfinished one.
       if (!finished || parseConcat(record.concat)?.kind === 'partial')
-        return this.#status(record, end, await this.#touch(record.id));
+        return statusOf(record, end, await this.#touch(record.id));
       return await this.#complete({ ...record, length: end });
     } finally {
       lock.release();
@@ -195,7 +181,7 @@ export class ResumableUploads {
       sha256: this.#digests.digest(record.id, size),
       earlyProbe: this.#digests.earlyProbe(record.id),
     });
-    return this.#status({ ...record, outcome }, size);
+    return statusOf({ ...record, outcome }, size);
   }
 
   /** A request on a finished upload: the last one again, with no bytes, or a mistake. */
@@ -204,83 +190,14 @@ export class ResumableUploads {
     if (input.offset !== length) throw new OffsetMismatchError(length, input.offset);
     if ((input.bodyBytes ?? 0) > 0 || (await hasBytes(input.body)))
       throw tooLong(length, input.offset);
-    return this.#status(record, length);
-  }
-
-  /**
-   * Streams the body into staging, checking its length, checksum and
-   * preemption as it goes; resolves to the upload's new offset. A body
-   * whose checksum fails, or that runs past the upload's length, is taken
-   * back whole; one that breaks off keeps what arrived, unless a checksum
-   * was to vouch for it.
-   */
-  async #receive(
-    record: UploadRecord,
-    offset: number,
-    length: number | undefined,
-    input: AppendInput,
-    lock: UploadLock,
-  ): Promise<number> {
-    const room = (length ?? this.#settings.maxUploadBytes) - offset;
-    if ((input.bodyBytes ?? 0) > room) throw tooLong(length, offset, room);
-    const verifier = input.checksum && new ChecksumVerifier(input.checksum);
-    const stop = new AbortController();
-    let lastByteAt = Date.now();
-    lock.onPreempt(() => {
-      if (Date.now() - lastByteAt < IDLE_MS) return;
-      const problem = new DomainError(
-        'upload_conflict',
-        'This request sent nothing for a while, and a newer one for the upload took over',
-      );
-      stop.abort(new StopBody(problem, false));
-    });
-    if (!this.#isRecentlyActive(record)) await this.#records.touch(record.id, this.#nextExpiry());
-    const watch = this.#digests.watch(record.id, offset);
-    let received = 0;
-    try {
-      const end = await this.#staging.append(record.id, offset, input.body, {
-        signal: stop.signal,
-        onChunk: (chunk) => {
-          lastByteAt = Date.now();
-          received += chunk.length;
-          if (received > room) stop.abort(new StopBody(tooLong(length, offset, room), true));
-          watch.onChunk(chunk);
-          verifier?.update(chunk);
-        },
-      });
-      if (verifier && !verifier.matches()) {
-        throw new StopBody(
-          new DomainError(
-            'checksum_mismatch',
-            `The body's ${input.checksum?.algorithm} checksum does not match Upload-Checksum: none of its bytes were kept`,
-          ),
-          true,
-        );
-      }
-      watch.stored(end);
-      return end;
-    } catch (error) {
-      watch.lost();
-      // A checksum vouches for the whole body or for none of it.
-      if ((error instanceof StopBody && error.takeBack) || verifier)
-        await this.#staging.truncate(record.id, offset);
-      if (error instanceof StopBody) throw error.problem;
-      if (isStorageFailure(error)) throw error;
-      const kept = (await this.#staging.size(record.id)) ?? offset;
-      throw new DomainError(
-        'bad_request',
-        `The request body broke off after ${received} bytes; the upload holds ${kept}: resume from there`,
-        { cause: error },
-      );
-    } finally {
-      lock.onPreempt(undefined);
-    }
+    return statusOf(record, length);
   }
 
   async #createFinal(
     principal: Principal,
     input: NewUpload,
     concat: Extract<Concatenation, { kind: 'final' }>,
+    key: string | undefined,
   ): Promise<UploadStatus> {
     if (concat.parts.length === 0) throw badConcat('names no partial uploads');
     const parts = await Promise.all(concat.parts.map((id) => this.#owned(principal, id)));
@@ -300,9 +217,12 @@ export class ResumableUploads {
       length += part.length;
     }
     await this.#uploads.admit(principal, input.metadata, length);
-    const record = this.#newRecord(principal, length, input.metadata, concat);
+    const record = this.#newRecord(principal, input, length, key);
     await this.#staging.create(record.id);
-    await this.#records.insert(record);
+    if (!(await this.#records.insert(record))) {
+      await this.#staging.remove(record.id);
+      return this.#replayCreation(await this.#byCreationKey(key), input);
+    }
     const lock = await this.#locks.acquire(record.id);
     try {
       await this.#concatenate(record.id, parts);
@@ -327,7 +247,7 @@ export class ResumableUploads {
     const lock = await this.#locks.acquire(id);
     try {
       const record = await this.#owned(principal, id);
-      if (record.outcome) return this.#status(record, record.length ?? 0);
+      if (record.outcome) return statusOf(record, record.length ?? 0);
       if ((await this.#offset(record)) !== record.length) throw gone();
       return await this.#complete(record);
     } finally {
@@ -391,34 +311,23 @@ export class ResumableUploads {
     return size;
   }
 
-  #status(record: UploadRecord, offset: number, expiresAt?: string): UploadStatus {
-    return {
-      id: record.id,
-      length: record.length ?? undefined,
-      offset,
-      metadata: record.metadata,
-      concat: parseConcat(record.concat),
-      expiresAt: record.outcome ? undefined : new Date(expiresAt ?? record.expiresAt),
-      outcome: record.outcome ?? undefined,
-    };
-  }
-
   #newRecord(
     principal: Principal,
+    input: NewUpload,
     length: number | undefined,
-    metadata: Record<string, string | null>,
-    concat: Concatenation | undefined,
+    creationKey: string | undefined,
   ): UploadRecord {
     return {
       id: uuidv7(),
       ownerId: principal.user.id,
       length: length ?? null,
-      metadata,
-      concat: formatConcat(concat),
+      metadata: input.metadata,
+      concat: formatConcat(input.concat),
       createdAt: new Date().toISOString(),
       expiresAt: this.#nextExpiry(),
       finishedAt: null,
       outcome: null,
+      creationKey: creationKey ?? null,
     };
   }
 
@@ -443,29 +352,11 @@ export class ResumableUploads {
   }
 }
 
-const gone = () =>
-  new DomainError('gone', 'The upload expired or its bytes are gone: start it again');
-
 const badConcat = (why: string) =>
   new DomainError('bad_request', `Upload-Concat: the final upload ${why}`);
-
-function tooLong(length: number | undefined, offset: number, room = 0): DomainError {
-  return new DomainError(
-    'payload_too_large',
-    length === undefined
-      ? `The body runs past the ${offset + room} bytes an upload may have`
-      : `The body runs past the upload's length: ${room} bytes of ${length} are left after offset ${offset}`,
-  );
-}
 
 /** Whether a body has any byte in it (a retry of the last request should have none). */
 async function hasBytes(body: Readable): Promise<boolean> {
   for await (const chunk of body) if ((chunk as Buffer).length > 0) return true;
   return false;
-}
-
-/** The disk (or store) failed, not the request: a server error, not the client's. */
-function isStorageFailure(error: unknown): boolean {
-  const syscall = (error as { syscall?: unknown }).syscall;
-  return typeof syscall === 'string' && syscall !== 'read';
 }

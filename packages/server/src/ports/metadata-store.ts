@@ -125,6 +125,11 @@ export interface UploadRecord {
   expiresAt: string;
   finishedAt: string | null;
   outcome: UploadOutcome | null;
+  /**
+   * The token and `Idempotency-Key` its creation was sent with: a retried
+   * creation with the same key is answered with this upload.
+   */
+  creationKey: string | null;
 }
 
 export interface UserRepository {
@@ -279,7 +284,9 @@ export interface SagaAttemptRepository {
 }
 
 export interface UploadRepository {
-  insert(upload: UploadRecord): Promise<void>;
+  /** Inserts an upload; false when one was created with the same creation key already. */
+  insert(upload: UploadRecord): Promise<boolean>;
+  byCreationKey(key: string): Promise<UploadRecord | undefined>;
   byId(id: string): Promise<UploadRecord | undefined>;
   delete(id: string): Promise<void>;
   /** Moves an unfinished upload's expiry (bytes arrived); a finished one keeps its own. */

@@ -91,6 +91,7 @@ export interface UploadsTable {
   finishedAt: string | null;
   /** JSON of the UploadOutcome. */
   outcome: string | null;
+  creationKey: string | null;
 }
 
 export interface OutboxTable {

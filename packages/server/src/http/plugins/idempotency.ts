@@ -90,16 +90,23 @@ async function claim(cache: Cache, id: string, fingerprint: string): Promise<Sto
  * revoked or lacks the route's scope gets its 401 or 403, never a stored
  * response, and a request refused there leaves the key untouched.
  */
+/** The request's `Idempotency-Key`, checked; undefined when it has none. */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !KEY.test(key))
+    throw new DomainError(
+      'bad_request',
+      'Idempotency-Key must be one header of 1-255 printable ASCII characters',
+    );
+  return key;
+}
+
 export const idempotency = fp(
   async (app: FastifyInstance, { cache }: { cache: Cache }) => {
     async function check(request: FastifyRequest, reply: FastifyReply) {
-      const key = request.headers['idempotency-key'];
+      const key = idempotencyKeyOf(request);
       if (key === undefined || !request.principal) return;
-      if (typeof key !== 'string' || !KEY.test(key))
-        throw new DomainError(
-          'bad_request',
-          'Idempotency-Key must be one header of 1-255 printable ASCII characters',
-        );
       const id = cacheKeyOf(request.principal.token.id, key);
       const fingerprint = requestFingerprint(request);
       const stored = await claim(cache, id, fingerprint);

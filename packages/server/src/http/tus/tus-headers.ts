@@ -1,11 +1,11 @@
 import { TUS_PATH } from '@flickr-kit/sdk/contract';
 import { DomainError } from '../../domain/errors.ts';
-import type { Concatenation } from '../../domain/resumable-uploads.ts';
 import {
   type BodyChecksum,
   CHECKSUM_ALGORITHMS,
   isChecksumAlgorithm,
 } from '../../domain/upload-checksum.ts';
+import type { Concatenation } from '../../domain/upload-status.ts';
 
 // Reading and writing the tus 1.0 headers. Every malformed value is a 400
 // that names the header; nothing here knows about uploads themselves.

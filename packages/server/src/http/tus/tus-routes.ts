@@ -3,12 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../domain/errors.ts';
 import type { InFlightLimiter } from '../../domain/in-flight-limiter.ts';
 import { authorize, type Principal } from '../../domain/principal.ts';
-import {
-  OffsetMismatchError,
-  type ResumableUploads,
-  type UploadStatus,
-} from '../../domain/resumable-uploads.ts';
+import type { ResumableUploads } from '../../domain/resumable-uploads.ts';
+import { OffsetMismatchError, type UploadStatus } from '../../domain/upload-status.ts';
 import type { UploadService } from '../../domain/uploads.ts';
+import { idempotencyKeyOf } from '../plugins/idempotency.ts';
 import {
   formatConcat,
   formatMetadata,
@@ -130,10 +128,12 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
     plain: 201 | 204,
   ) => {
     describe(reply, status);
-    if (!status.outcome) return reply.code(plain).send();
+    const { outcome } = status;
+    if (!outcome) return reply.code(plain).send();
     // A refused upload answers its problem, every time it is asked.
-    const result = await uploads.result(status.outcome, principal.user.id);
+    if (outcome.kind === 'refused') throw new DomainError(outcome.code, outcome.detail);
     if (!wantsRepresentation(request)) return reply.code(plain).send();
+    const result = await uploads.result(outcome, principal.user.id);
     reply.header('preference-applied', 'return=representation');
     return reply
       .code(plain === 201 ? 201 : 200)
@@ -172,13 +172,16 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
     const checksum = parseChecksum(header(request, 'upload-checksum'));
     const release = transferSlot(request, principal);
     try {
-      let status = await resumable.create(principal, {
+      let status: UploadStatus = await resumable.create(principal, {
         length,
         metadata: parseMetadata(header(request, 'upload-metadata')),
         concat,
+        idempotencyKey: idempotencyKeyOf(request),
       });
       reply.header('location', uploadUrl(request, status.id));
-      if (withBytes) {
+      // A replayed creation answers with the upload the first one made; its bytes stay unread.
+      if (withBytes && 'replayed' in status) reply.header('connection', 'close');
+      else if (withBytes) {
         status = await resumable.append(principal, status.id, {
           offset: 0,
           body: request.raw,

@@ -2,8 +2,8 @@ import { type Kysely, sql } from 'kysely';
 
 // Uploads get columns of their own in place of @tus/server's serialised
 // state: the declared length (null while deferred), the metadata, the
-// concatenation role, and, once the pivot has run, when and with what
-// outcome. A finished upload now keeps its record (not its bytes) for an
+// concatenation role, the Idempotency-Key its creation carried (scoped to
+// the token), and, once the pivot has run, when and with what outcome. A finished upload now keeps its record (not its bytes) for an
 // expiry period, so a client that lost the final answer can still ask.
 
 interface LegacyUpload {
@@ -26,6 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('uploads').addColumn('concat', 'text').execute();
   await db.schema.alterTable('uploads').addColumn('finished_at', 'text').execute();
   await db.schema.alterTable('uploads').addColumn('outcome', 'text').execute();
+  await db.schema.alterTable('uploads').addColumn('creation_key', 'text').execute();
 
   const rows =
     await sql<LegacyUpload>`select id, state, created_at, expires_at from uploads`.execute(db);
@@ -49,15 +50,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   await db.schema.alterTable('uploads').dropColumn('state').execute();
   await db.schema.createIndex('uploads_expires_at').on('uploads').column('expires_at').execute();
+  await db.schema
+    .createIndex('uploads_creation_key')
+    .on('uploads')
+    .column('creation_key')
+    .unique()
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('uploads_creation_key').execute();
   await db.schema.dropIndex('uploads_expires_at').execute();
   await db.schema
     .alterTable('uploads')
     .addColumn('state', 'text', (c) => c.notNull().defaultTo('{}'))
     .execute();
-  for (const column of ['length', 'metadata', 'concat', 'finished_at', 'outcome']) {
+  for (const column of ['length', 'metadata', 'concat', 'finished_at', 'outcome', 'creation_key']) {
     await db.schema.alterTable('uploads').dropColumn(column).execute();
   }
 }

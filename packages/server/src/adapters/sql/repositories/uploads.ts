@@ -18,15 +18,27 @@ export class SqlUploadRepository implements UploadRepository {
     this.#sql = sql;
   }
 
-  async insert(upload: UploadRecord): Promise<void> {
-    await this.#sql.db
+  async insert(upload: UploadRecord): Promise<boolean> {
+    // ON CONFLICT, not a caught violation: it may run inside a transaction (PostgreSQL aborts those).
+    const result = await this.#sql.db
       .insertInto('uploads')
       .values({
         ...upload,
         metadata: JSON.stringify(upload.metadata),
         outcome: upload.outcome === null ? null : JSON.stringify(upload.outcome),
       })
-      .execute();
+      .onConflict((conflict) => conflict.column('creationKey').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async byCreationKey(key: string): Promise<UploadRecord | undefined> {
+    const row = await this.#sql.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('creationKey', '=', key)
+      .executeTakeFirst();
+    return row && toRecord(row);
   }
 
   async byId(id: string): Promise<UploadRecord | undefined> {
