@@ -141,6 +141,9 @@ first one made, bytes not taken twice; without a key, a creation of a file the
 caller already has answers \`duplicate: true\` with the same photo. An \`Upload-Checksum\` that
 does not match its request's body is \`460\`, and none of that body is kept.
 An offset that is not the server's is \`409\` with the right \`Upload-Offset\`.
+A client that cannot send \`PATCH\` or \`DELETE\` (tus-js-client's
+\`overridePatchMethod\`) sends \`POST\` with \`X-HTTP-Method-Override\`, as tus 1.0
+has it.
 
 ## Errors
 

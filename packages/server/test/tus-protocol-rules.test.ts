@@ -209,6 +209,58 @@ describe('tus 1.0 as the protocol text has it', () => {
     expect(get.headers.get('allow')).toBe('OPTIONS, HEAD, PATCH, DELETE');
   });
 
+  it('takes a POST with X-HTTP-Method-Override as the PATCH or DELETE it names', async () => {
+    const data = await testPhoto(seed++, 64, 48);
+    const url = await createUpload(server.url, token, data);
+    const half = Math.floor(data.length / 2);
+    const override = (method: string, offset: number, body?: Uint8Array) =>
+      tusRequest(
+        url,
+        'POST',
+        token,
+        { 'x-http-method-override': method, 'upload-offset': String(offset) },
+        body,
+      );
+
+    const first = await override('PATCH', 0, data.subarray(0, half));
+    expect(first.status).toBe(204);
+    expect(first.headers.get('upload-offset')).toBe(String(half));
+    // The rules of a PATCH hold: the offset, and the media type of the bytes.
+    await expectProblem(await override('PATCH', 1, data.subarray(1)), 409, 'upload_conflict');
+    await expectProblem(
+      await tusRequest(
+        url,
+        'POST',
+        token,
+        {
+          'x-http-method-override': 'PATCH',
+          'upload-offset': String(half),
+          'content-type': 'application/octet-stream',
+        },
+        data.subarray(half),
+      ),
+      415,
+      'unsupported_media_type',
+    );
+    const last = await override('PATCH', half, data.subarray(half));
+    expect(last.status).toBe(204);
+    expect(last.headers.get('flickr-photo-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    const other = await createUpload(server.url, token, await testPhoto(seed++, 64, 48));
+    const deleted = await tusRequest(other, 'POST', token, { 'x-http-method-override': 'DELETE' });
+    expect(deleted.status).toBe(204);
+    expect((await headUpload(other, token)).status).toBe(404);
+
+    const get = await override('GET', 0);
+    await expectProblem(get, 405, 'method_not_allowed');
+    expect(get.headers.get('allow')).toBe('OPTIONS, HEAD, PATCH, DELETE');
+    const collection = await tusRequest(endpoint(), 'POST', token, {
+      'x-http-method-override': 'DELETE',
+    });
+    await expectProblem(collection, 405, 'method_not_allowed');
+    expect(collection.headers.get('allow')).toBe('OPTIONS, POST');
+  });
+
   it('answers a malformed Upload-Metadata or Upload-Offset with 400, naming the header', async () => {
     for (const [headers, name] of [
       [{ 'upload-length': '10', 'upload-metadata': 'filename not-base64!' }, /Upload-Metadata/],

@@ -31,7 +31,8 @@ it finished). A creation retried with the same \`Idempotency-Key\` is answered w
 \`460 checksum_mismatch\` and none of that body is kept. Partial uploads (\`Upload-Concat: partial\`) carry no
 metadata of their own and are bytes only; the final upload (\`Upload-Concat: final;<urls>\`) names them in
 order, carries the metadata, and is completed at once. Every answer carries \`Tus-Resumable: 1.0.0\`; a
-request without it, or with another version, is \`412\` with \`Tus-Version\`.`;
+request without it, or with another version, is \`412\` with \`Tus-Version\`. A client that cannot send \`PATCH\` or
+\`DELETE\` sends \`POST\` with \`X-HTTP-Method-Override: PATCH\` (or \`DELETE\`), answered as that method.`;
 
 const text = (description: string, schema: JsonSchema = { type: 'string' }) => ({
   description,

@@ -123,6 +123,21 @@ describe('tus-js-client (v4) against the server binary', () => {
     expect(await photoIdsOf(server.url, owner)).toEqual([photo.id]);
   });
 
+  it('uploads with overridePatchMethod: POSTs with X-HTTP-Method-Override where PATCH cannot go', async () => {
+    const owner = await registerUser(server.url);
+    const data = await testPhoto(9003, 1600, 1200);
+    const session = upload(server.url, owner.token, data, {
+      overridePatchMethod: true,
+      chunkSize: 64 * 1024,
+    });
+    const done = await session.finished;
+    expect(new Set(session.requests.map((r) => r.method))).toEqual(new Set(['POST']));
+    expect(session.requests.length).toBe(1 + Math.ceil(data.length / (64 * 1024)));
+    expect(done.status).toBe(204);
+    const photo = await readyPhoto(server.url, owner, done.photoId as string);
+    expect(photo.sha256).toBe(sha256(data));
+  });
+
   it('hears nothing back from its last PATCH, retries on its own, and finds the photo made once', async () => {
     proxy = await startTcpProxy(server.port);
     const owner = await registerUser(server.url);

@@ -51,6 +51,16 @@ const wantsRepresentation = (request: FastifyRequest) =>
   /(^|[,;\s])return=representation\b/.test(header(request, 'prefer') ?? '');
 
 /**
+ * The method a request stands for. tus 1.0 core: a client whose runtime or
+ * proxies cannot send PATCH or DELETE (tus-js-client's `overridePatchMethod`)
+ * POSTs with `X-HTTP-Method-Override`, which the server takes as the method.
+ */
+const methodOf = (request: FastifyRequest) =>
+  request.method === 'POST'
+    ? (header(request, 'x-http-method-override')?.trim().toUpperCase() ?? 'POST')
+    : request.method;
+
+/**
  * The tus 1.0 endpoint (core, creation, creation-with-upload,
  * creation-defer-length, termination, expiration, checksum, concatenation),
  * under the API's authentication: a caller sees only its own uploads, and
@@ -79,8 +89,8 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
       );
     }
     // Checked before Fastify would parse a body of another type (and answer for its parser).
-    const sendsBytes =
-      request.method === 'PATCH' || (request.method === 'POST' && carriesBytes(request));
+    const method = methodOf(request);
+    const sendsBytes = method === 'PATCH' || (method === 'POST' && carriesBytes(request));
     if (sendsBytes && request.headers['content-type'] !== OFFSET_CONTENT_TYPE) {
       throw new DomainError(
         'unsupported_media_type',
@@ -242,27 +252,37 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
     reply.header('allow', allow);
     throw new DomainError(
       'method_not_allowed',
-      `${request.method} is not part of tus here: use ${allow}`,
+      `${methodOf(request)} is not part of tus here: use ${allow}`,
     );
   };
 
+  /** A POST that stands for another method (`X-HTTP-Method-Override`) goes where that one would. */
+  const post =
+    (
+      allow: string,
+      routes: Record<string, (request: UploadRequest, reply: FastifyReply) => Promise<unknown>>,
+    ) =>
+    async (request: UploadRequest, reply: FastifyReply) => {
+      const route = routes[methodOf(request)];
+      return route ? route(request, reply) : notAllowed(allow)(request, reply);
+    };
+
+  const endpointMethods = 'OPTIONS, POST';
   for (const path of [TUS_PATH, `${TUS_PATH}/`]) {
     app.options(path, capabilities);
-    app.post(path, create);
+    app.post(path, post(endpointMethods, { POST: create }));
     app.route({
       method: ['GET', 'PUT', 'PATCH', 'DELETE'],
       url: path,
-      handler: notAllowed('OPTIONS, POST'),
+      handler: notAllowed(endpointMethods),
     });
   }
   const one = `${TUS_PATH}/:id`;
+  const uploadMethods = 'OPTIONS, HEAD, PATCH, DELETE';
   app.options(one, capabilities);
   app.head(one, head);
   app.patch(one, append);
   app.delete(one, terminate);
-  app.route({
-    method: ['GET', 'PUT', 'POST'],
-    url: one,
-    handler: notAllowed('OPTIONS, HEAD, PATCH, DELETE'),
-  });
+  app.post(one, post(uploadMethods, { PATCH: append, DELETE: terminate }));
+  app.route({ method: ['GET', 'PUT'], url: one, handler: notAllowed(uploadMethods) });
 }
