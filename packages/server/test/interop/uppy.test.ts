@@ -96,21 +96,21 @@ describe('Uppy (@uppy/core + @uppy/tus v6) in Node against the server binary', (
   it('uploads a file with its defaults and its own metadata; the photo is named after the file', async () => {
     const owner = await registerUser(server.url);
     const data = await testPhoto(9101, 1600, 1200);
-    const file = fileOf(data, 'Beach at dawn.jpg', 'image/jpeg');
+    const file = fileOf(data, 'Plage à l’aube.jpg', 'image/jpeg');
     const session = uppyUpload(server.url, owner.token, file);
     const { uploadUrl, metadata } = await session.finished;
 
     expect(session.requests.map((r) => r.method)).toEqual(['POST', 'PATCH']);
     expect(metadata).toEqual({
       relativePath: 'null',
-      name: 'Beach at dawn.jpg',
+      name: 'Plage à l’aube.jpg',
       type: 'image/jpeg',
       filetype: 'image/jpeg',
-      filename: 'Beach at dawn.jpg',
+      filename: 'Plage à l’aube.jpg',
     });
     const photo = await readyPhoto(server.url, owner, await photoOf(uploadUrl, owner.token));
     expect(photo).toMatchObject({
-      originalName: 'Beach at dawn.jpg',
+      originalName: 'Plage à l’aube.jpg',
       format: 'jpeg',
       sha256: sha256(data),
       width: 1600,
