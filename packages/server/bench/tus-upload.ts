@@ -12,6 +12,8 @@ export interface BenchUploadOptions {
   chunkSize?: number;
   /** Sends the first chunk with the creation request, as the SDK does. */
   uploadDataDuringCreation?: boolean;
+  /** Sends the file as this many partial uploads at once, then a final concatenation. */
+  parallelUploads?: number;
 }
 
 /** Uploads a file (by path) or bytes; resolves with the pivot's answer once it arrives. */
@@ -23,10 +25,12 @@ export function tusUpload(
   return new Promise((resolve, reject) => {
     const upload = new tus.Upload(typeof source === 'string' ? createReadStream(source) : source, {
       endpoint: `${baseUrl}${TUS_PATH}/`,
-      headers: { authorization: `Bearer ${options.token}` },
+      // The pivot's answer in the body (RFC 7240), as the SDK asks: without it, a bare 204.
+      headers: { authorization: `Bearer ${options.token}`, prefer: 'return=representation' },
       metadata: { filename: options.filename ?? 'photo.jpg', sha256: options.sha256 },
       ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
       uploadDataDuringCreation: options.uploadDataDuringCreation ?? false,
+      ...(options.parallelUploads ? { parallelUploads: options.parallelUploads } : {}),
       storeFingerprintForResuming: false,
       retryDelays: [],
       onSuccess: ({ lastResponse }) => {
