@@ -69,6 +69,7 @@ export async function sendOverTus(
     };
     if (upload.createFirst) {
       const created = await transport.send(upload.endpoint, { method: 'POST', headers }, creation);
+      await drain(created);
       url = locationOf(created, upload.endpoint);
       await upload.onUrl?.(url);
       offset = 0;
@@ -85,7 +86,9 @@ export async function sendOverTus(
     );
     url = locationOf(created, upload.endpoint);
     offset = Number(created.headers.get('upload-offset') ?? 0);
-    return offset === upload.size ? resultOf(created) : undefined;
+    if (offset === upload.size) return resultOf(created);
+    await drain(created);
+    return undefined;
   };
 
   const resume = async (at: string): Promise<UploadResult> => {
@@ -102,6 +105,7 @@ export async function sendOverTus(
       );
       offset = Number(answer.headers.get('upload-offset') ?? from);
       if (answer.status === 200) return resultOf(answer);
+      await drain(answer);
       if (offset >= upload.size)
         throw new ResponseValidationError('The upload finished without its result', []);
     }
@@ -195,6 +199,7 @@ async function offsetOf(
   options: RequestOptions,
 ): Promise<number> {
   const answer = await transport.send(url, { method: 'HEAD', headers: { ...TUS } }, options);
+  await drain(answer);
   const offset = Number(answer.headers.get('upload-offset'));
   if (!Number.isSafeInteger(offset) || offset < 0)
     throw new ResponseValidationError('HEAD answered no Upload-Offset', []);
@@ -210,6 +215,11 @@ async function resultOf(answer: Response): Promise<UploadResult> {
       parsed.error.issues,
     );
   return parsed.data;
+}
+
+/** Reads an answer's (empty) body to its end, so its connection goes back to the pool at once. */
+async function drain(answer: Response): Promise<void> {
+  await answer.arrayBuffer();
 }
 
 function locationOf(answer: Response, endpoint: string): string {
