@@ -9,6 +9,7 @@ export type {
   DownloadReportEntry,
 } from './downloads/download-many.ts';
 export * from './errors.ts';
+export type { ListQuery } from './resources/photo-listing.ts';
 export {
   PhotoFailedError,
   type WaitOptions,
