@@ -11,6 +11,12 @@ interface RunningHash {
 /** What an append reports to the digests as its bytes pass. */
 export interface AppendWatch {
   onChunk(chunk: Buffer): void;
+  /**
+   * The SHA-256 of the bytes seen so far, when they are all of the upload
+   * from its first byte: an append's `Upload-Checksum: sha256` is then
+   * checked against it, without hashing the body a second time.
+   */
+  sha256FromStart(): Buffer | undefined;
   /** Every chunk seen was stored, and the upload now ends at `end`. */
   stored(end: number): void;
   /** The append failed or was taken back: what was seen is not what is stored. */
@@ -35,8 +41,8 @@ export class ReceivedDigests {
     this.#probeHead = probeHead;
   }
 
-  /** Follows an append that starts at `offset`. */
-  watch(uploadId: string, offset: number): AppendWatch {
+  /** Follows an append that starts at `offset`; `probe: false` for bytes that are not an image's start. */
+  watch(uploadId: string, offset: number, probe = true): AppendWatch {
     const known = this.#hashes.get(uploadId);
     this.#hashes.delete(uploadId);
     const running =
@@ -46,7 +52,7 @@ export class ReceivedDigests {
           ? known
           : undefined;
     // An upload's header arrives in the append that starts at its first byte.
-    const head = offset === 0 && this.#probeHead ? new UploadHead() : undefined;
+    const head = probe && offset === 0 && this.#probeHead ? new UploadHead() : undefined;
     let probing: Promise<ImageProbe | undefined> | undefined;
     return {
       onChunk: (chunk) => {
@@ -54,6 +60,7 @@ export class ReceivedDigests {
         const header = head?.add(chunk);
         if (header && this.#probeHead) probing = this.#probeHead(header);
       },
+      sha256FromStart: () => (offset === 0 ? running?.hash.copy().digest() : undefined),
       stored: (end) => {
         if (running) this.#hashes.set(uploadId, { hash: running.hash, offset: end });
         if (probing) this.#probes.set(uploadId, probing);

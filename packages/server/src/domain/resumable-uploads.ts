@@ -147,7 +147,8 @@ export class ResumableUploads {
         this.#staging,
         { uploadId: record.id, offset, length, maxBytes: this.#settings.maxUploadBytes },
         input,
-        this.#digests.watch(record.id, offset),
+        // A part's first bytes are not an image's: nothing to probe.
+        this.#digests.watch(record.id, offset, parseConcat(record.concat)?.kind !== 'partial'),
         lock,
       );
       const finished = length !== undefined && end === length;

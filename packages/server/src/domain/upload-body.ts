@@ -47,7 +47,10 @@ export async function receiveBody(
   const { uploadId, offset, length } = target;
   const room = (length ?? target.maxBytes) - offset;
   if ((input.bodyBytes ?? 0) > room) throw tooLong(length, offset, room);
-  const verifier = input.checksum && new ChecksumVerifier(input.checksum);
+  const { checksum } = input;
+  // A sha256 checksum of a body that starts the upload is the running SHA-256 at its end.
+  const reusesRunningHash = checksum?.algorithm === 'sha256' && offset === 0;
+  const verifier = checksum && !reusesRunningHash ? new ChecksumVerifier(checksum) : undefined;
   const stop = new AbortController();
   let lastByteAt = Date.now();
   lock.onPreempt(() => {
@@ -70,10 +73,13 @@ export async function receiveBody(
         verifier?.update(chunk);
       },
     });
-    if (verifier && !verifier.matches()) {
+    const matches = reusesRunningHash
+      ? watch.sha256FromStart()?.equals(checksum.digest) === true
+      : (verifier?.matches() ?? true);
+    if (!matches) {
       const problem = new DomainError(
         'checksum_mismatch',
-        `The body's ${input.checksum?.algorithm} checksum does not match Upload-Checksum: none of its bytes were kept`,
+        `The body's ${checksum?.algorithm} checksum does not match Upload-Checksum: none of its bytes were kept`,
       );
       throw new StopBody(problem, true);
     }
@@ -82,7 +88,7 @@ export async function receiveBody(
   } catch (error) {
     watch.lost();
     // A checksum vouches for the whole body or for none of it.
-    if ((error instanceof StopBody && error.takeBack) || verifier)
+    if ((error instanceof StopBody && error.takeBack) || checksum)
       await staging.truncate(uploadId, offset);
     if (error instanceof StopBody) throw error.problem;
     if (isStorageFailure(error)) throw error;

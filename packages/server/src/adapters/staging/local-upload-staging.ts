@@ -59,7 +59,8 @@ export class LocalUploadStaging implements UploadStaging {
   async read(uploadId: string): Promise<Readable> {
     // Opened before it is handed out, so a missing upload rejects here rather than in the stream.
     const file = await open(this.#path(uploadId), 'r');
-    return file.createReadStream();
+    // 1 MiB reads: a concatenation copies whole uploads, 16 times fewer calls than the default.
+    return file.createReadStream({ highWaterMark: 1 << 20 });
   }
 
   async localFile(uploadId: string): Promise<LocalFile> {
