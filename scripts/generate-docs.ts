@@ -104,10 +104,11 @@ termination, expiration, checksum (\`md5\`, \`sha1\`, \`sha256\`) and
 concatenation, so any tus client works as it comes: tus-js-client with its
 defaults or \`parallelUploads\`, Uppy, a tus command-line client. Each request
 carries the bearer token (\`write\` scope); a caller sees only its own uploads,
-and at most \`uploadsInFlightPerUser\` transfers run at once per user (more get
-\`429\` with \`Retry-After\`). tus-js-client's \`parallelUploads: N\` sends N at once
-and does not retry a \`429\`: it needs \`FLICKR_UPLOADS_PER_USER\` of N or more (the
-default is 1). Ask \`POST /v1/uploads/check\` first: files the
+and at most \`uploadsInFlightPerUser\` transfers run at once per user: another
+waits its turn, its body unread, for up to \`FLICKR_UPLOAD_WAIT_SECONDS\` (60),
+then gets \`429\` with \`Retry-After\`. So tus-js-client's \`parallelUploads\`, which
+never retries a \`429\`, works on the default policy (its parts then go one at a
+time); raise \`FLICKR_UPLOADS_PER_USER\` to let them run together. Ask \`POST /v1/uploads/check\` first: files the
 server already has need not be sent. \`Location\` is absolute
 (\`FLICKR_PUBLIC_URL\`, or the request's origin, from \`X-Forwarded-*\` when the
 proxy is trusted).

@@ -136,6 +136,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     uploads: services.uploads,
     limiter: services.uploadLimiter,
     maxUploadBytes: services.config.maxUploadBytes,
+    uploadWaitMs: services.config.uploadWaitSeconds * 1000,
     publicUrl: services.config.publicUrl,
   });
   await registerCdn(app, services, cdn);

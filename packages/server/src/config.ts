@@ -64,6 +64,11 @@ export const ConfigSchema = z.object({
     .default(DEFAULT_PIXEL_LIMIT)
     .describe('Largest accepted image, in pixels'),
   FLICKR_UPLOADS_PER_USER: int(1).default(1).describe('Upload transfers in flight per user'),
+  FLICKR_UPLOAD_WAIT_SECONDS: int(0, 3600)
+    .default(60)
+    .describe(
+      'How long a transfer over the per-user limit waits for its turn before it is refused with 429 (tus clients sending parts in parallel rarely retry a 429); 0 refuses at once',
+    ),
   FLICKR_ORIGINAL_DOWNLOADS_PER_USER: int(1)
     .default(1)
     .describe('Original downloads in flight per user'),
@@ -139,6 +144,7 @@ export interface Config {
   maxUploadBytes: number;
   pixelLimit: number;
   uploadsPerUser: number;
+  uploadWaitSeconds: number;
   originalDownloadsPerUser: number;
   freeTierPhotos: number;
   uploadExpiryHours: number;
@@ -245,6 +251,7 @@ export function loadConfig(
     maxUploadBytes: c.FLICKR_MAX_UPLOAD_BYTES,
     pixelLimit: c.FLICKR_PIXEL_LIMIT,
     uploadsPerUser: c.FLICKR_UPLOADS_PER_USER,
+    uploadWaitSeconds: c.FLICKR_UPLOAD_WAIT_SECONDS,
     originalDownloadsPerUser: c.FLICKR_ORIGINAL_DOWNLOADS_PER_USER,
     freeTierPhotos: c.FLICKR_FREE_TIER_PHOTOS,
     uploadExpiryHours: c.FLICKR_UPLOAD_EXPIRY_HOURS,

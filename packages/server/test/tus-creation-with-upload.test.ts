@@ -67,7 +67,8 @@ describe('tus creation-with-upload', () => {
   let seed = 900;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // A transfer over the user's limit is refused at once here, not queued.
+    server = await startTestServer({ FLICKR_UPLOAD_WAIT_SECONDS: '0' });
   });
   afterAll(() => server?.destroy());
 

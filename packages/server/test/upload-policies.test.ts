@@ -54,6 +54,8 @@ describe('upload policies', () => {
       FLICKR_FREE_TIER_PHOTOS: '4',
       FLICKR_CLIENT_RENDER_DENYLIST: 'flickr-sdk/0.0.9-buggy',
       FLICKR_LOGIN_ATTEMPTS_PER_MINUTE: '1000',
+      // A transfer over the user's limit waits a second for its turn, then is refused.
+      FLICKR_UPLOAD_WAIT_SECONDS: '1',
     });
     ({ token } = await registerUser(server.url));
   });
@@ -202,54 +204,80 @@ describe('upload policies', () => {
     expect(again.duplicate).toBe(true);
   });
 
-  it('lets one upload transfer at a time per user and answers a second with 429 and Retry-After', async () => {
+  /** Starts a PATCH of `data` and sends its first half; `finish` sends the rest, `answer` is its status. */
+  function heldPatch(url: string, userToken: string, data: Buffer) {
+    const patch = request(url, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${userToken}`,
+        'tus-resumable': '1.0.0',
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+        'content-length': String(data.length),
+      },
+    });
+    const answer = new Promise<number>((resolve, reject) => {
+      patch.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      patch.on('error', reject);
+    });
+    patch.write(data.subarray(0, data.length / 2));
+    return { answer, finish: () => patch.end(data.subarray(data.length / 2)) };
+  }
+
+  const sendWhole = (url: string, userToken: string, data: Uint8Array) =>
+    fetch(url, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${userToken}`,
+        'tus-resumable': '1.0.0',
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
+      body: data,
+    });
+
+  it('lets one upload transfer at a time per user: a second waits its turn, then gets 429 and Retry-After', async () => {
     const user = await registerUser(server.url);
     const first = await testPhoto(300);
     const firstUrl = await createUpload(server, user.token, first);
     const secondUrl = await createUpload(server, user.token, await testPhoto(301));
-    // Hold the first transfer open with half its bytes sent.
-    const slow = request(firstUrl, {
-      method: 'PATCH',
-      headers: {
-        authorization: `Bearer ${user.token}`,
-        'tus-resumable': '1.0.0',
-        'upload-offset': '0',
-        'content-type': 'application/offset+octet-stream',
-        'content-length': String(first.length),
-      },
-    });
-    const finished = new Promise<number>((resolve, reject) => {
-      slow.on('response', (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      });
-      slow.on('error', reject);
-    });
-    slow.write(first.subarray(0, first.length / 2));
-    // Watch the bytes land on disk: a HEAD would take tus's lock and end the slow PATCH.
+    const slow = heldPatch(firstUrl, user.token, first);
+    // Watch the bytes land on disk: the first transfer holds the user's slot.
     const staged = join(server.dataDir, 'uploads', firstUrl.split('/').at(-1) as string);
     await eventually(async () => ((await stat(staged)).size > 0 ? true : undefined));
 
-    const second = await fetch(secondUrl, {
-      method: 'PATCH',
-      headers: {
-        authorization: `Bearer ${user.token}`,
-        'tus-resumable': '1.0.0',
-        'upload-offset': '0',
-        'content-type': 'application/offset+octet-stream',
-      },
-      body: new Uint8Array(16),
-    });
+    const started = Date.now();
+    const second = await sendWhole(secondUrl, user.token, new Uint8Array(16));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(second.status).toBe(429);
     expect(second.headers.get('retry-after')).toBe('1');
     expect(await second.json()).toMatchObject({ code: 'too_many_uploads' });
 
-    slow.end(first.subarray(first.length / 2));
-    expect(await finished).toBe(204);
+    slow.finish();
+    expect(await slow.answer).toBe(204);
     // Another user is not held up by it.
     const other = await registerUser(server.url);
     expect(
       (await uploadPhoto(server.url, await testPhoto(302), { token: other.token })).duplicate,
     ).toBe(false);
+  });
+
+  it('sends a transfer that waited its turn once the one before it ends', async () => {
+    const user = await registerUser(server.url);
+    const first = await testPhoto(303);
+    const secondData = await testPhoto(304);
+    const firstUrl = await createUpload(server, user.token, first);
+    const secondUrl = await createUpload(server, user.token, secondData);
+    const slow = heldPatch(firstUrl, user.token, first);
+    const staged = join(server.dataDir, 'uploads', firstUrl.split('/').at(-1) as string);
+    await eventually(async () => ((await stat(staged)).size > 0 ? true : undefined));
+    const second = sendWhole(secondUrl, user.token, secondData);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    slow.finish();
+    expect(await slow.answer).toBe(204);
+    expect((await second).status).toBe(204);
   });
 });

@@ -64,8 +64,9 @@ describe('tus-js-client (v4) against the server binary', () => {
   let proxy: TcpProxy | undefined;
 
   beforeAll(async () => {
-    // parallelUploads: 4 sends four PATCHes at once, and tus-js-client does not retry a 429.
-    server = await startKillableServer({ FLICKR_UPLOADS_PER_USER: '4' });
+    // The default policy: one transfer at a time per user. parallelUploads: 4 sends four
+    // PATCHes at once, and tus-js-client does not retry a 429: the others wait their turn.
+    server = await startKillableServer();
   });
   afterEach(async () => {
     await proxy?.close();
@@ -186,37 +187,43 @@ describe('tus-js-client (v4) against the server binary', () => {
   });
 
   it('resumes each partial upload of a parallel upload after a SIGKILL and restart, then concatenates once', async () => {
-    const owner = await registerUser(server.url);
-    const data = await noisePng(2000, 2000);
-    const run = await killMidUpload(
-      server,
-      (baseUrl) => upload(baseUrl, owner.token, data, { parallelUploads: 4 }),
-      { connections: 4, bytesEach: Math.floor(data.length / 8) },
-    );
-    // Each part had about half of its bytes on disk.
-    expect(run.kept.size).toBe(4);
-    for (const bytes of run.kept.values()) {
-      expect(bytes).toBeGreaterThan(data.length / 8 - HEADER_BYTES);
-      expect(bytes).toBeLessThan(data.length / 4);
-    }
-    // No part starts again: each asks where it stands and goes on from there.
-    const resumed = run.after.filter((r) => r.method === 'PATCH');
-    expect(resumed.map((r) => uploadIdOf(r.url)).sort()).toEqual([...run.kept.keys()].sort());
-    for (const patch of resumed) {
-      const asked = run.after.findIndex((r) => r.method === 'HEAD' && r.url === patch.url);
-      expect(asked).toBeGreaterThanOrEqual(0);
-      expect(asked).toBeLessThan(run.after.indexOf(patch));
-      expect(patch.offset).toBe(run.kept.get(uploadIdOf(patch.url)));
-    }
-    expect(run.after.filter((r) => r.method === 'POST').map((r) => r.concat)).toEqual([
-      expect.stringMatching(/^final;/),
-    ]);
-    expect(run.bytesAfterRestart).toBeGreaterThanOrEqual(data.length - run.keptInAll);
-    expect(run.bytesAfterRestart).toBeLessThan(data.length - run.keptInAll + 4 * HEADER_BYTES);
+    // Parts in flight together, to be cut together: a server that lets a user send four at once.
+    const parallel = await startKillableServer({ FLICKR_UPLOADS_PER_USER: '4' });
+    try {
+      const owner = await registerUser(parallel.url);
+      const data = await noisePng(2000, 2000);
+      const run = await killMidUpload(
+        parallel,
+        (baseUrl) => upload(baseUrl, owner.token, data, { parallelUploads: 4 }),
+        { connections: 4, bytesEach: Math.floor(data.length / 8) },
+      );
+      // Each part had about half of its bytes on disk.
+      expect(run.kept.size).toBe(4);
+      for (const bytes of run.kept.values()) {
+        expect(bytes).toBeGreaterThan(data.length / 8 - HEADER_BYTES);
+        expect(bytes).toBeLessThan(data.length / 4);
+      }
+      // No part starts again: each asks where it stands and goes on from there.
+      const resumed = run.after.filter((r) => r.method === 'PATCH');
+      expect(resumed.map((r) => uploadIdOf(r.url)).sort()).toEqual([...run.kept.keys()].sort());
+      for (const patch of resumed) {
+        const asked = run.after.findIndex((r) => r.method === 'HEAD' && r.url === patch.url);
+        expect(asked).toBeGreaterThanOrEqual(0);
+        expect(asked).toBeLessThan(run.after.indexOf(patch));
+        expect(patch.offset).toBe(run.kept.get(uploadIdOf(patch.url)));
+      }
+      expect(run.after.filter((r) => r.method === 'POST').map((r) => r.concat)).toEqual([
+        expect.stringMatching(/^final;/),
+      ]);
+      expect(run.bytesAfterRestart).toBeGreaterThanOrEqual(data.length - run.keptInAll);
+      expect(run.bytesAfterRestart).toBeLessThan(data.length - run.keptInAll + 4 * HEADER_BYTES);
 
-    expect(run.done.status).toBe(201);
-    const photo = await readyPhoto(server.url, owner, run.done.photoId as string);
-    expect(photo.sha256).toBe(sha256(data));
-    expect(await photoIdsOf(server.url, owner)).toEqual([photo.id]);
+      expect(run.done.status).toBe(201);
+      const photo = await readyPhoto(parallel.url, owner, run.done.photoId as string);
+      expect(photo.sha256).toBe(sha256(data));
+      expect(await photoIdsOf(parallel.url, owner)).toEqual([photo.id]);
+    } finally {
+      await parallel.destroy();
+    }
   });
 });

@@ -25,6 +25,8 @@ export interface TusRoutesOptions {
   uploads: UploadService;
   limiter: InFlightLimiter;
   maxUploadBytes: number;
+  /** How long a transfer over the user's limit waits for its turn before a 429. */
+  uploadWaitMs: number;
   /** The server's public base URL, for absolute `Location`s; else the request's own origin. */
   publicUrl: string | undefined;
 }
@@ -109,10 +111,21 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
 
   const caller = (request: FastifyRequest) => authorize(request.principal, 'write') as Principal;
 
-  /** Takes the user's transfer slot for a request that carries bytes; gives it back when it ends. */
-  const transferSlot = (request: FastifyRequest, principal: Principal) => {
+  /**
+   * Takes the user's transfer slot for a request that carries bytes, waiting
+   * its turn (its body unread) while the user's other transfers run; gives
+   * up at once if the client goes away meanwhile.
+   */
+  const transferSlot = async (request: FastifyRequest, principal: Principal) => {
     if (!carriesBytes(request)) return () => {};
-    return limiter.acquire(principal.user.id);
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    request.raw.once('close', onClose);
+    try {
+      return await limiter.acquireWithin(principal.user.id, options.uploadWaitMs, gone.signal);
+    } finally {
+      request.raw.off('close', onClose);
+    }
   };
 
   const uploadUrl = (request: FastifyRequest, id: string) =>
@@ -180,7 +193,7 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
     if (withBytes && concat?.kind === 'final')
       throw new DomainError('bad_request', 'A final upload carries no bytes of its own');
     const checksum = parseChecksum(header(request, 'upload-checksum'));
-    const release = transferSlot(request, principal);
+    const release = await transferSlot(request, principal);
     try {
       let status: UploadStatus = await resumable.create(principal, {
         length,
@@ -229,7 +242,7 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
       bodyBytes: integerHeader(header(request, 'content-length'), 'Content-Length'),
       checksum: parseChecksum(header(request, 'upload-checksum')),
     };
-    const release = transferSlot(request, principal);
+    const release = await transferSlot(request, principal);
     try {
       return await answer(
         request,
