@@ -17,7 +17,7 @@ import type {
   UploadRecord,
 } from '../ports/metadata-store.ts';
 import type { UploadStaging } from '../ports/upload-staging.ts';
-import { folderFor } from './blob-keys.ts';
+import { extensionFor, folderFor } from './blob-keys.ts';
 import { checkClientThumbnail } from './client-thumbnail.ts';
 import { DomainError, notFound } from './errors.ts';
 import { uuidv7 } from './ids.ts';
@@ -44,17 +44,6 @@ export interface CompleteUpload {
   /** The image probed from its first bytes while the rest arrived, when there is one. */
   earlyProbe?: Promise<ImageProbe | undefined> | undefined;
 }
-
-/** File name extensions for uploads that came without a name. */
-const EXTENSIONS: Record<ImageProbe['format'], string> = {
-  jpeg: 'jpg',
-  png: 'png',
-  gif: 'gif',
-  webp: 'webp',
-  tiff: 'tif',
-  avif: 'avif',
-  heic: 'heic',
-};
 
 const MAX_TAGS = 50;
 
@@ -327,7 +316,7 @@ function newPhoto(
     albumId,
     sha256,
     bytes: upload.length ?? 0,
-    originalName: metadata.filename ?? `${upload.id}.${EXTENSIONS[image.format]}`,
+    originalName: metadata.filename ?? `${upload.id}.${extensionFor(image.format)}`,
     title: metadata.title ?? '',
     description: metadata.description ?? '',
     tags: parseTags(metadata.tags),

@@ -2,7 +2,9 @@
 // SIGKILL in the middle of its upload and comes back on the same port, data
 // folder and database, and the client, left to its own retry logic, must go
 // on from what the server kept rather than from the start.
+
 import type * as tus from 'tus-js-client';
+import { expect } from 'vitest';
 import { eventually } from '../harness.ts';
 import type { KillableServer } from './killable-server.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
@@ -49,6 +51,25 @@ export interface KilledRun<T> {
 
 /** The upload id at the end of an upload URL. */
 export const uploadIdOf = (url: string) => url.split('/').at(-1) as string;
+
+/**
+ * Asserts that a client cut off mid-way through one PATCH resumed it: it
+ * asked where the upload stood (again, if its first try met the dying
+ * server's listener) and sent only the rest, from the offset kept.
+ */
+export function expectResumedOnce<T>(run: KilledRun<T>, size: number): void {
+  expect(run.before.map((r) => r.method)).toEqual(['POST', 'PATCH']);
+  const url = run.before[1]?.url as string;
+  const kept = run.kept.get(uploadIdOf(url)) ?? 0;
+  expect(kept).toBeGreaterThan(size / 2 - HEADER_BYTES);
+  expect(kept).toBeLessThan(size);
+  const resumed = run.after.map((r) => [r.method, r.url, r.offset]);
+  expect(resumed.at(-1)).toEqual(['PATCH', url, kept]);
+  for (const head of resumed.slice(0, -1)) expect(head).toEqual(['HEAD', url, undefined]);
+  expect(resumed.length).toBeGreaterThan(1);
+  expect(run.bytesAfterRestart).toBeGreaterThanOrEqual(size - kept);
+  expect(run.bytesAfterRestart).toBeLessThan(size - kept + HEADER_BYTES);
+}
 
 /**
  * Starts a client session through a proxy that lets each of `connections`
