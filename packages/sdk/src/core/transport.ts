@@ -9,7 +9,7 @@ import {
   ResponseValidationError,
   TimeoutError,
 } from '../errors.ts';
-import { parseRetryAfter, throwIfAborted, withRetries } from './retry.ts';
+import { parseRetryAfter, type RetrySettings, throwIfAborted, withRetries } from './retry.ts';
 
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -159,13 +159,18 @@ export class Transport {
     );
     const streamed = init.body !== undefined && typeof init.body !== 'string';
     return withRetries(
-      {
-        maxRetries: streamed ? 0 : (options.maxRetries ?? this.settings.maxRetries),
-        maxRetryAfterMs: options.maxRetryAfterMs ?? this.settings.maxRetryAfterMs,
-      },
+      streamed ? { ...this.retrySettings(options), maxRetries: 0 } : this.retrySettings(options),
       () => this.#attempt(this.url(pathOrUrl), method, headers, init, options),
       options.signal,
     );
+  }
+
+  /** The client's retry policy, with a call's own overrides. */
+  retrySettings(options: RequestOptions = {}): RetrySettings {
+    return {
+      maxRetries: options.maxRetries ?? this.settings.maxRetries,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? this.settings.maxRetryAfterMs,
+    };
   }
 
   /** One request: its timeout, its body, its failure as a typed error. */

@@ -112,10 +112,7 @@ export async function sendOverTus(
   };
 
   return withRetries(
-    {
-      maxRetries: options.maxRetries ?? transport.settings.maxRetries,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? transport.settings.maxRetryAfterMs,
-    },
+    transport.retrySettings(options),
     async () => {
       // Once, a 409 (another offset than ours) or a vanished upload sets us right within the attempt.
       for (let resynced = false; ; resynced = true) {

@@ -87,13 +87,22 @@ export class ResumableUploads {
       input.concat?.kind === 'partial',
     );
     const record = this.#newRecord(principal, input, input.length, key);
+    return (await this.#insert(record, input)) ?? statusOf(record, 0);
+  }
+
+  /**
+   * Stages and records a new upload; when a creation with the same key got
+   * there first (the same request sent twice at once), answers with its upload.
+   */
+  async #insert(record: UploadRecord, input: NewUpload): Promise<Created | undefined> {
     await this.#staging.create(record.id);
-    if (!(await this.#records.insert(record))) {
-      // The same creation, sent twice at once: the other one made the upload.
-      await this.#staging.remove(record.id);
-      return this.#replayCreation(await this.#byCreationKey(key), input);
-    }
-    return statusOf(record, 0);
+    if (await this.#records.insert(record)) return undefined;
+    await this.#staging.remove(record.id);
+    const winner = record.creationKey
+      ? await this.#records.byCreationKey(record.creationKey)
+      : undefined;
+    if (!winner) throw new Error('an upload lost a creation race to one that is not there');
+    return this.#replayCreation(winner, input);
   }
 
   /** The upload an earlier creation with the same key made, if it was the same request. */
@@ -111,12 +120,6 @@ export class ResumableUploads {
     return { ...statusOf(earlier, await this.#offset(earlier)), replayed: true };
   }
 
-  async #byCreationKey(key: string | undefined): Promise<UploadRecord> {
-    const record = key ? await this.#records.byCreationKey(key) : undefined;
-    if (!record) throw new Error('an upload lost a creation race to one that is not there');
-    return record;
-  }
-
   async status(principal: Principal, id: string): Promise<UploadStatus> {
     const record = await this.#owned(principal, id);
     return statusOf(record, await this.#offset(record));
@@ -131,7 +134,8 @@ export class ResumableUploads {
     const lock = await this.#locks.acquire(id);
     try {
       const record = await this.#owned(principal, id);
-      if (parseConcat(record.concat)?.kind === 'final') {
+      const concat = parseConcat(record.concat)?.kind;
+      if (concat === 'final') {
         throw new DomainError(
           'forbidden',
           'A final upload is made of its parts: it takes no bytes',
@@ -148,12 +152,12 @@ export class ResumableUploads {
         { uploadId: record.id, offset, length, maxBytes: this.#settings.maxUploadBytes },
         input,
         // A part's first bytes are not an image's: nothing to probe.
-        this.#digests.watch(record.id, offset, parseConcat(record.concat)?.kind !== 'partial'),
+        this.#digests.watch(record.id, offset, concat !== 'partial'),
         lock,
       );
       const finished = length !== undefined && end === length;
       // A finished part waits for its final upload: it stays alive as long as an unfinished one.
-      if (!finished || parseConcat(record.concat)?.kind === 'partial')
+      if (!finished || concat === 'partial')
         return statusOf(record, end, await this.#touch(record.id));
       return await this.#complete({ ...record, length: end });
     } finally {
@@ -219,11 +223,8 @@ export class ResumableUploads {
     }
     await this.#uploads.admit(principal, input.metadata, length);
     const record = this.#newRecord(principal, input, length, key);
-    await this.#staging.create(record.id);
-    if (!(await this.#records.insert(record))) {
-      await this.#staging.remove(record.id);
-      return this.#replayCreation(await this.#byCreationKey(key), input);
-    }
+    const replayed = await this.#insert(record, input);
+    if (replayed) return replayed;
     const lock = await this.#locks.acquire(record.id);
     try {
       await this.#concatenate(record.id, parts);
