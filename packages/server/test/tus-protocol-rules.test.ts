@@ -166,6 +166,32 @@ describe('tus 1.0 as the protocol text has it', () => {
     expect(await done.json()).toMatchObject({ photo: { sha256: sha256(data) } });
   });
 
+  it('completes an empty upload at once, refusing it as no image, whichever way it is declared', async () => {
+    const empty = { 'upload-metadata': uploadMetadata({ filename: 'empty.jpg' }) };
+    await expectProblem(
+      await tusRequest(endpoint(), 'POST', token, { ...empty, 'upload-length': '0' }),
+      422,
+      'unsupported_image',
+    );
+    const deferred = await tusRequest(endpoint(), 'POST', token, {
+      ...empty,
+      'upload-defer-length': '1',
+    });
+    const url = locationOf(deferred);
+    const declared = await patchUpload(url, token, 0, Buffer.alloc(0), { 'upload-length': '0' });
+    await expectProblem(declared, 422, 'unsupported_image');
+    // A retry is answered as the first request was.
+    const retried = await patchUpload(url, token, 0, Buffer.alloc(0), { 'upload-length': '0' });
+    await expectProblem(retried, 422, 'unsupported_image');
+    // An empty part is a complete part: nothing to refuse until its final upload.
+    const part = await tusRequest(endpoint(), 'POST', token, {
+      'upload-length': '0',
+      'upload-concat': 'partial',
+    });
+    expect(part.status).toBe(201);
+    expect(await headUpload(locationOf(part), token)).toMatchObject({ status: 200, offset: 0 });
+  });
+
   it('refuses an upload over the size limit, declared now or later', async () => {
     const big = String(server.config.maxUploadBytes + 1);
     await expectProblem(

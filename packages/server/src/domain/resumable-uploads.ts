@@ -87,7 +87,11 @@ export class ResumableUploads {
       input.concat?.kind === 'partial',
     );
     const record = this.#newRecord(principal, input, input.length, key);
-    return (await this.#insert(record, input)) ?? statusOf(record, 0);
+    const replayed = await this.#insert(record, input);
+    if (replayed) return replayed;
+    // An empty upload is complete once it exists: it has its pivot (which refuses it) now.
+    if (input.length === 0 && input.concat?.kind !== 'partial') return await this.#complete(record);
+    return statusOf(record, 0);
   }
 
   /**
