@@ -1,5 +1,6 @@
 import type { FileDigest, FlickrClient } from '@flickr-kit/sdk';
 import type { LocalFile } from '../files/walk.ts';
+import { checkAll } from './check-all.ts';
 
 export interface UploadStep {
   action: 'upload' | 'skip';
@@ -18,15 +19,10 @@ export async function planUploads(
   digests: ReadonlyMap<string, FileDigest>,
   signal: AbortSignal,
 ): Promise<UploadStep[]> {
-  const hashes = [...new Set([...digests.values()].map((digest) => digest.sha256))];
+  const hashes = [...digests.values()].map((digest) => digest.sha256);
   const { maxHashesPerCheck } = await client.limits.get({ signal });
-  const known = new Set<string>();
-  for (let i = 0; i < hashes.length; i += maxHashesPerCheck) {
-    const { existing } = await client.uploads.check(hashes.slice(i, i + maxHashesPerCheck), {
-      signal,
-    });
-    for (const item of existing) known.add(item.sha256);
-  }
+  const existing = await checkAll(client, hashes, signal, maxHashesPerCheck);
+  const known = new Set(existing.map((item) => item.sha256));
   const planned = new Set<string>();
   const steps: UploadStep[] = [];
   for (const file of files) {

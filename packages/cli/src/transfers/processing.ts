@@ -1,14 +1,10 @@
-import {
-  type FlickrClient,
-  MAX_HASHES_PER_CHECK,
-  type Photo,
-  PhotoFailedError,
-} from '@flickr-kit/sdk';
+import { type FlickrClient, type Photo, PhotoFailedError } from '@flickr-kit/sdk';
 import PQueue from 'p-queue';
 import type { CliContext } from '../context.ts';
 import { oneLine } from '../exit-codes.ts';
 import { PROCESSING_FAILED } from '../output/events.ts';
 import type { Reporter } from '../output/reporter.ts';
+import { checkAll } from './check-all.ts';
 import { displayPath } from './display-path.ts';
 
 /** A photo this run created: the file it came from and what it is known by. */
@@ -85,18 +81,14 @@ export async function reportFailedProcessing(
   const byId = new Map(photos.map((photo) => [photo.photoId, photo]));
   const signal = context.signal;
   try {
-    const failed: NewPhoto[] = [];
-    const hashes = [...new Set(photos.map((photo) => photo.sha256))];
-    for (let start = 0; start < hashes.length; start += MAX_HASHES_PER_CHECK) {
-      const { existing } = await client.uploads.check(
-        hashes.slice(start, start + MAX_HASHES_PER_CHECK),
-        { signal },
-      );
-      for (const known of existing) {
-        const photo = byId.get(known.photoId);
-        if (photo && known.status === 'failed') failed.push(photo);
-      }
-    }
+    // uploadMany read the server's advertised limit for itself and this has
+    // none at hand, so each check carries at most the contract's maximum.
+    const hashes = photos.map((photo) => photo.sha256);
+    const known = await checkAll(client, hashes, signal);
+    const failed = known.flatMap(({ photoId, status }) => {
+      const photo = byId.get(photoId);
+      return photo && status === 'failed' ? [photo] : [];
+    });
     const queue = new PQueue({ concurrency: READS_AT_ONCE });
     await queue.addAll(
       failed.map(({ path, photoId }) => async () => {
