@@ -14,6 +14,7 @@ import {
   renderRenditions,
   ThumbnailError,
 } from '../src/index.ts';
+import { meanDifference } from './compare.ts';
 
 // Made by fixtures/heic/make-fixtures.sh from examples/photos (see its README).
 const fixture = (name: string) =>
@@ -27,15 +28,6 @@ const LAKE_IMIR = fixture('lake-imir.heic');
 const HALF_TRANSPARENT = fixture('half-transparent.heic');
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
-
-/** Mean absolute difference per channel value (0-255) between two images of one size. */
-async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
-  const [pa, pb] = await Promise.all([a, b].map((image) => sharp(image).raw().toBuffer()));
-  expect(pa!.length).toBe(pb!.length);
-  let total = 0;
-  for (let i = 0; i < pa!.length; i++) total += Math.abs((pa![i] as number) - (pb![i] as number));
-  return total / pa!.length;
-}
 
 const THUMBNAIL = { name: 'thumbnail', width: 120, height: 500 };
 const render = async (input: string | Buffer) => (await renderRenditions(input, [THUMBNAIL]))[0]!;

@@ -2,20 +2,12 @@ import { basename } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { probe, renderRenditions, ThumbnailError } from '../src/index.ts';
+import { meanDifference } from './compare.ts';
 import { fixtureFiles, HAVE_FIXTURES } from './shared-fixtures.ts';
 
 const orientation = await fixtureFiles('orientation');
 const cameras = await fixtureFiles('cameras');
 const corrupt = await fixtureFiles('corrupt');
-
-/** Mean absolute difference per channel value (0-255) between two same-sized images. */
-async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
-  const [pa, pb] = await Promise.all([a, b].map((image) => sharp(image).raw().toBuffer()));
-  expect(pa!.length).toBe(pb!.length);
-  let total = 0;
-  for (let i = 0; i < pa!.length; i++) total += Math.abs((pa![i] as number) - (pb![i] as number));
-  return total / pa!.length;
-}
 
 async function thumbnailOf(path: string) {
   const [rendition] = await renderRenditions(path);
