@@ -3,7 +3,7 @@
 // caches the route filled, and declines the rest. Here it runs behind its
 // own HTTP server, which says 599 when the fast path declined, so every
 // decision is visible; the real server's route is the reference.
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { Photo } from '@flickr-kit/sdk/contract';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,40 @@ describe('the CDN tier hot path', () => {
     const original = photo.originalUrl as string;
     await warm(original, photo, '-');
     expect(await status(original)).toBe(DECLINED);
+  });
+
+  it('declines what the route refuses from the head: an over-long URL, a GET with a body', async () => {
+    const photo = await readyPhoto(alice, 5, 'public');
+    const path = thumbnailOf(photo);
+    await warm(path, photo, '-');
+    /** A GET sent with a body, which fetch does not send. */
+    const getWithBody = (base: string) =>
+      new Promise<number>((resolve, reject) => {
+        const { hostname, port } = new URL(base);
+        const sent = request(
+          {
+            host: hostname,
+            port,
+            path,
+            method: 'GET',
+            headers: { 'content-length': '2' },
+            agent: false,
+          },
+          (answer) => {
+            answer.resume();
+            resolve(answer.statusCode ?? 0);
+          },
+        );
+        sent.on('error', reject);
+        sent.end('{}');
+      });
+    expect(await getWithBody(fastUrl)).toBe(DECLINED);
+    expect(await getWithBody(server.url)).toBe(400);
+    // Parameters the signature does not cover, past the longest URL the API reads.
+    const long = `${path}&pad=${'x'.repeat(9 * 1024)}`;
+    expect((await fetch(new URL(long, fastUrl))).status).toBe(DECLINED);
+    expect((await fetch(new URL(long, server.url))).status).toBe(414);
+    expect((await fetch(new URL(path, fastUrl))).status).toBe(200);
   });
 
   it('stops answering at once when a share is revoked or a photo made private', async () => {

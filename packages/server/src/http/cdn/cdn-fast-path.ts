@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ORIGINAL } from '../../domain/blob-keys.ts';
 import type { CdnAccess } from '../../domain/cdn-access.ts';
 import type { UrlSigner } from '../../domain/url-signer.ts';
-import { MAX_URL_LENGTH } from '../plugins/request-screening.ts';
+import { headRefusal } from '../plugins/request-screening.ts';
 import { requestIdOf } from '../request-id.ts';
 import { CDN_PREFIX, fileHeaders, parseCdnKey } from './cdn-files.ts';
 import type { PublishedFiles } from './published-files.ts';
@@ -42,10 +42,8 @@ export function cdnFastPath(options: CdnFastPathOptions): FastPath {
       !url.startsWith(`${CDN_PREFIX}/`) ||
       request.headers.range !== undefined ||
       request.headers['if-none-match'] !== undefined ||
-      // An over-long URL, or a GET with a body, is the route's to refuse (request-screening.ts).
-      url.length > MAX_URL_LENGTH ||
-      request.headers['transfer-encoding'] !== undefined ||
-      (request.headers['content-length'] ?? '0') !== '0'
+      // An over-long URL, or a GET with a body, is the route's to refuse.
+      headRefusal(request) !== undefined
     )
       return false;
     const queryAt = url.indexOf('?');

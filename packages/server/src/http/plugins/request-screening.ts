@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../../domain/errors.ts';
@@ -7,14 +8,37 @@ import { DomainError } from '../../domain/errors.ts';
  * parameters fit many times over. Longer ones are refused with 414 rather
  * than parsed; past Node's header limit (64 KiB) the parser answers 431.
  */
-export const MAX_URL_LENGTH = 8 * 1024;
+const MAX_URL_LENGTH = 8 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
-const hasBody = (headers: Record<string, string | string[] | undefined>) =>
+const hasBody = (headers: IncomingMessage['headers']) =>
   headers['transfer-encoding'] !== undefined ||
   (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+
+/**
+ * What the screening refuses from a request's head alone (its method, URL
+ * and headers), or undefined. The one statement of those rules: the CDN
+ * fast path (cdn-fast-path.ts) declines whatever this refuses, so that the
+ * route refuses it.
+ */
+export function headRefusal(
+  request: Pick<IncomingMessage, 'method' | 'url' | 'headers'>,
+): DomainError | undefined {
+  const url = request.url ?? '';
+  if (url.length > MAX_URL_LENGTH)
+    return new DomainError(
+      'uri_too_long',
+      `The URL is ${url.length} characters long; this API reads at most ${MAX_URL_LENGTH}`,
+    );
+  if ((request.method === 'GET' || request.method === 'HEAD') && hasBody(request.headers))
+    return new DomainError(
+      'bad_request',
+      `A ${request.method} request carries no body here: send it without one`,
+    );
+  return undefined;
+}
 
 /**
  * What a request must be before any route reads it, each refusal a problem
@@ -30,16 +54,8 @@ const hasBody = (headers: Record<string, string | string[] | undefined>) =>
 export const requestScreening = fp(
   async (app: FastifyInstance) => {
     app.addHook('onRequest', async (request) => {
-      if (request.url.length > MAX_URL_LENGTH)
-        throw new DomainError(
-          'uri_too_long',
-          `The URL is ${request.url.length} characters long; this API reads at most ${MAX_URL_LENGTH}`,
-        );
-      if ((request.method === 'GET' || request.method === 'HEAD') && hasBody(request.headers))
-        throw new DomainError(
-          'bad_request',
-          `A ${request.method} request carries no body here: send it without one`,
-        );
+      const refusal = headRefusal(request);
+      if (refusal) throw refusal;
     });
 
     const parseJson = app.getDefaultJsonParser('error', 'error');
