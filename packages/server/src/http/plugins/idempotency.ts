@@ -76,6 +76,18 @@ async function claim(cache: Cache, id: string, fingerprint: string): Promise<Sto
   return { state: 'pending', fingerprint };
 }
 
+/** The request's `Idempotency-Key`, or undefined; a malformed one is a 400 `bad_request`. */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !KEY.test(key))
+    throw new DomainError(
+      'bad_request',
+      'Idempotency-Key must be one header of 1-255 printable ASCII characters',
+    );
+  return key;
+}
+
 /**
  * `Idempotency-Key` (IETF draft-ietf-httpapi-idempotency-key-header) on the
  * routes that opt in with `config.idempotent`: the contract's POST, PATCH
@@ -90,18 +102,6 @@ async function claim(cache: Cache, id: string, fingerprint: string): Promise<Sto
  * revoked or lacks the route's scope gets its 401 or 403, never a stored
  * response, and a request refused there leaves the key untouched.
  */
-/** The request's `Idempotency-Key`, checked; undefined when it has none. */
-export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
-  const key = request.headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (typeof key !== 'string' || !KEY.test(key))
-    throw new DomainError(
-      'bad_request',
-      'Idempotency-Key must be one header of 1-255 printable ASCII characters',
-    );
-  return key;
-}
-
 export const idempotency = fp(
   async (app: FastifyInstance, { cache }: { cache: Cache }) => {
     async function check(request: FastifyRequest, reply: FastifyReply) {
