@@ -15,17 +15,15 @@ import {
   ThumbnailError,
 } from '../src/index.ts';
 import { meanDifference } from './compare.ts';
+import { heicFixture } from './heic-fixtures.ts';
 
-// Made by fixtures/heic/make-fixtures.sh from examples/photos (see its README).
-const fixture = (name: string) =>
-  fileURLToPath(new URL(`./fixtures/heic/${name}`, import.meta.url));
 const photo = (name: string) =>
   fileURLToPath(new URL(`../../../examples/photos/${name}`, import.meta.url));
 
-const LAKE_EXIF_P3 = fixture('lake-exif-p3.heic');
-const PORTRAIT_IROT = fixture('portrait-irot.heic');
-const LAKE_IMIR = fixture('lake-imir.heic');
-const HALF_TRANSPARENT = fixture('half-transparent.heic');
+const LAKE_EXIF_P3 = heicFixture('lake-exif-p3.heic');
+const PORTRAIT_IROT = heicFixture('portrait-irot.heic');
+const LAKE_IMIR = heicFixture('lake-imir.heic');
+const HALF_TRANSPARENT = heicFixture('half-transparent.heic');
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { heicFixture } from './heic-fixtures.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const built = existsSync(new URL('../dist/index.cjs', import.meta.url));
@@ -30,7 +31,7 @@ async function load(kind: 'import' | 'require'): Promise<Record<string, string>>
 }
 
 // Decoded by libheif-js on the built worker thread, which must find its WebAssembly from dist.
-const HEIC = fileURLToPath(new URL('./fixtures/heic/portrait-irot.heic', import.meta.url));
+const HEIC = heicFixture('portrait-irot.heic');
 
 // A 2×1 PNG, small enough to inline.
 const TINY_PNG =

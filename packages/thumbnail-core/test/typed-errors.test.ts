@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   CorruptImageError,
@@ -10,6 +9,7 @@ import {
   ThumbnailError,
 } from '../src/index.ts';
 import { quadrantImage, twoFrameGif } from './generate.ts';
+import { heicFixture } from './heic-fixtures.ts';
 
 const OPERATIONS = {
   probe: (input: Buffer) => probe(input),
@@ -86,9 +86,7 @@ describe('every decoder failure is a ThumbnailError, with its cause', () => {
   });
 
   it('a HEIC with garbage EXIF: probed without EXIF fields, rendered', async () => {
-    const heic = await readFile(
-      fileURLToPath(new URL('./fixtures/heic/lake-exif-p3.heic', import.meta.url)),
-    );
+    const heic = await readFile(heicFixture('lake-exif-p3.heic'));
     const input = Buffer.from(heic);
     // The Exif item: heif-enc writes a zero offset, then the TIFF header.
     const tiff = input.indexOf(Buffer.from('MM\0\x2a', 'latin1'));
@@ -101,9 +99,7 @@ describe('every decoder failure is a ThumbnailError, with its cause', () => {
   });
 
   it('a HEIC whose boxes are broken', async () => {
-    const heic = await readFile(
-      fileURLToPath(new URL('./fixtures/heic/portrait-irot.heic', import.meta.url)),
-    );
+    const heic = await readFile(heicFixture('portrait-irot.heic'));
     for (const box of ['meta', 'iloc', 'ipma', 'ispe', 'pitm']) {
       const input = Buffer.from(heic);
       const at = input.indexOf(box, 0, 'latin1');
