@@ -67,8 +67,7 @@ export function describeFailure(
   server?: string,
 ): { code: ExitCode; message: string } {
   if (error instanceof CliError) return { code: error.exitCode, message: error.message };
-  if (error instanceof AbortError || (error instanceof Error && error.name === 'AbortError'))
-    return { code: ExitCode.interrupted, message: 'interrupted' };
+  if (isAbort(error)) return { code: ExitCode.interrupted, message: 'interrupted' };
   if (error instanceof AuthenticationError && error.code === 'invalid_credentials')
     return { code: ExitCode.authentication, message: error.detail };
   if (error instanceof AuthenticationError)
@@ -90,6 +89,14 @@ export function describeFailure(
     };
   if (error instanceof Error) return { code: ExitCode.failed, message: oneLine(error) };
   return { code: ExitCode.failed, message: String(error) };
+}
+
+/**
+ * A stop by Ctrl-C or SIGTERM, not a failure: the SDK's AbortError, or any
+ * error named so (fetch's DOMException).
+ */
+export function isAbort(error: unknown): boolean {
+  return error instanceof AbortError || (error instanceof Error && error.name === 'AbortError');
 }
 
 /** The innermost cause's message: "ECONNREFUSED 127.0.0.1:9", not "fetch failed". */

@@ -1,7 +1,7 @@
 import type { FlickrClient, Photo } from '@flickr-kit/sdk';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { UsageError } from '../exit-codes.ts';
+import { isAbort, UsageError } from '../exit-codes.ts';
 import type { Reporter } from '../output/reporter.ts';
 import { runReported } from '../output/run-reported.ts';
 import { displayPath } from '../transfers/display-path.ts';
@@ -127,7 +127,7 @@ export async function downloadPhotos(
       const path = entry.path ? displayPath(entry.path) : undefined;
       const photo = seen.get(entry.photoId);
       if (entry.status === 'failed') {
-        if (entry.error?.name === 'AbortError') return;
+        if (isAbort(entry.error)) return;
         reporter.item(
           {
             photoId: entry.photoId,

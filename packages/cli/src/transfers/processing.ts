@@ -1,7 +1,7 @@
 import { type FlickrClient, type Photo, PhotoFailedError } from '@flickr-kit/sdk';
 import PQueue from 'p-queue';
 import type { CliContext } from '../context.ts';
-import { oneLine } from '../exit-codes.ts';
+import { isAbort, oneLine } from '../exit-codes.ts';
 import { PROCESSING_FAILED } from '../output/events.ts';
 import type { Reporter } from '../output/reporter.ts';
 import { checkAll } from './check-all.ts';
@@ -16,8 +16,6 @@ export interface NewPhoto {
 
 /** Photos read at once: for the polls of `--wait`, and for the reasons of failed ones. */
 const READS_AT_ONCE = 8;
-
-const isAbort = (error: unknown) => error instanceof Error && error.name === 'AbortError';
 
 /** A photo the server could not process, reported the same way with `--wait` and without. */
 function reportUnprocessed(

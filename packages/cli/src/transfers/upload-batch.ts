@@ -1,6 +1,6 @@
 import type { FileDigest, FlickrClient, PhotoMetadata, UploadReportEntry } from '@flickr-kit/sdk';
 import type { CliContext } from '../context.ts';
-import { oneLine } from '../exit-codes.ts';
+import { isAbort, oneLine } from '../exit-codes.ts';
 import type { LocalFile } from '../files/walk.ts';
 import type { Reporter } from '../output/reporter.ts';
 import { displayPath } from './display-path.ts';
@@ -24,8 +24,6 @@ export interface UploadBatchResult {
   /** Photo id per local path, for every file that is on the server now. */
   photoIds: Map<string, string>;
 }
-
-const isAbort = (error: unknown) => error instanceof Error && error.name === 'AbortError';
 
 /**
  * Sends hashed files with the SDK's uploadMany: it asks the server which it
