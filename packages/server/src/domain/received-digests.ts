@@ -11,6 +11,8 @@ interface RunningHash {
 /** What an append reports to the digests as its bytes pass. */
 export interface AppendWatch {
   onChunk(chunk: Buffer): void;
+  /** Whether it hashes the upload from its first byte (and so has `sha256FromStart`). */
+  readonly hashesFromStart: boolean;
   /**
    * The SHA-256 of the bytes seen so far, when they are all of the upload
    * from its first byte: an append's `Upload-Checksum: sha256` is then
@@ -22,6 +24,18 @@ export interface AppendWatch {
   /** The append failed or was taken back: what was seen is not what is stored. */
   lost(): void;
 }
+
+/**
+ * For bytes that never reach the pivot themselves (a partial upload's: its
+ * final upload's are hashed as they are put together): nothing to compute.
+ */
+export const UNWATCHED: AppendWatch = {
+  onChunk: () => {},
+  hashesFromStart: false,
+  sha256FromStart: () => undefined,
+  stored: () => {},
+  lost: () => {},
+};
 
 /**
  * SHA-256 of uploads computed while their bytes arrive, so the pivot need
@@ -41,8 +55,8 @@ export class ReceivedDigests {
     this.#probeHead = probeHead;
   }
 
-  /** Follows an append that starts at `offset`; `probe: false` for bytes that are not an image's start. */
-  watch(uploadId: string, offset: number, probe = true): AppendWatch {
+  /** Follows an append that starts at `offset`. */
+  watch(uploadId: string, offset: number): AppendWatch {
     const known = this.#hashes.get(uploadId);
     this.#hashes.delete(uploadId);
     const running =
@@ -52,7 +66,7 @@ export class ReceivedDigests {
           ? known
           : undefined;
     // An upload's header arrives in the append that starts at its first byte.
-    const head = probe && offset === 0 && this.#probeHead ? new UploadHead() : undefined;
+    const head = offset === 0 && this.#probeHead ? new UploadHead() : undefined;
     let probing: Promise<ImageProbe | undefined> | undefined;
     return {
       onChunk: (chunk) => {
@@ -60,6 +74,7 @@ export class ReceivedDigests {
         const header = head?.add(chunk);
         if (header && this.#probeHead) probing = this.#probeHead(header);
       },
+      hashesFromStart: offset === 0,
       sha256FromStart: () => (offset === 0 ? running?.hash.copy().digest() : undefined),
       stored: (end) => {
         if (running) this.#hashes.set(uploadId, { hash: running.hash, offset: end });

@@ -3,8 +3,9 @@ import type { UploadRecord, UploadRepository } from '../ports/metadata-store.ts'
 import type { UploadStaging } from '../ports/upload-staging.ts';
 import { DomainError, notFound } from './errors.ts';
 import { uuidv7 } from './ids.ts';
+import { OffThreadHash } from './off-thread-hash.ts';
 import type { Principal } from './principal.ts';
-import type { ReceivedDigests } from './received-digests.ts';
+import { type ReceivedDigests, UNWATCHED } from './received-digests.ts';
 import { receiveBody, tooLong } from './upload-body.ts';
 import type { UploadLocks } from './upload-locks.ts';
 import {
@@ -155,8 +156,7 @@ export class ResumableUploads {
         this.#staging,
         { uploadId: record.id, offset, length, maxBytes: this.#settings.maxUploadBytes },
         input,
-        // A part's first bytes are not an image's: nothing to probe.
-        this.#digests.watch(record.id, offset, concat !== 'partial'),
+        concat === 'partial' ? UNWATCHED : this.#digests.watch(record.id, offset),
         lock,
       );
       const finished = length !== undefined && end === length;
@@ -183,11 +183,12 @@ export class ResumableUploads {
     }
   }
 
-  async #complete(record: UploadRecord): Promise<UploadStatus> {
+  /** Runs the pivot; `sha256` when the bytes were hashed as they were put together. */
+  async #complete(record: UploadRecord, sha256?: string): Promise<UploadStatus> {
     const size = record.length ?? 0;
     const outcome = await this.#uploads.complete({
       record,
-      sha256: this.#digests.digest(record.id, size),
+      sha256: sha256 ?? this.#digests.digest(record.id, size),
       earlyProbe: this.#digests.earlyProbe(record.id),
     });
     return statusOf({ ...record, outcome }, size);
@@ -231,7 +232,7 @@ export class ResumableUploads {
     if (replayed) return replayed;
     const lock = await this.#locks.acquire(record.id);
     try {
-      await this.#concatenate(record.id, parts);
+      const sha256 = await this.#concatenate(record.id, parts);
       const now = new Date().toISOString();
       for (const part of parts) {
         await this.#records.finish(
@@ -242,7 +243,7 @@ export class ResumableUploads {
         );
         await this.#staging.remove(part.id);
       }
-      return await this.#complete(record);
+      return await this.#complete(record, sha256);
     } finally {
       lock.release();
     }
@@ -262,19 +263,23 @@ export class ResumableUploads {
   }
 
   /** Copies the parts' bytes into the final upload, hashing and probing them on the way. */
-  async #concatenate(id: string, parts: readonly UploadRecord[]): Promise<void> {
+  /**
+   * Puts the parts together as the final upload's bytes; resolves to their
+   * SHA-256, computed on the hashing thread while the bytes are copied.
+   */
+  async #concatenate(id: string, parts: readonly UploadRecord[]): Promise<string> {
+    const hash = new OffThreadHash('sha256');
     let offset = 0;
-    const watch = this.#digests.watch(id, 0);
     try {
       for (const part of parts) {
         const bytes = await this.#staging.read(part.id);
-        offset = await this.#staging.append(id, offset, bytes, { onChunk: watch.onChunk });
+        offset = await this.#staging.append(id, offset, bytes, { onChunk: (c) => hash.update(c) });
       }
     } catch (error) {
-      watch.lost();
+      hash.discard();
       throw error;
     }
-    watch.stored(offset);
+    return (await hash.digest()).toString('hex');
   }
 
   async #declareLength(

@@ -1,5 +1,6 @@
 import type { UploadStaging } from '../ports/upload-staging.ts';
 import { DomainError } from './errors.ts';
+import { HashingFailure } from './off-thread-hash.ts';
 import type { AppendWatch } from './received-digests.ts';
 import { ChecksumVerifier } from './upload-checksum.ts';
 import type { UploadLock } from './upload-locks.ts';
@@ -49,7 +50,7 @@ export async function receiveBody(
   if ((input.bodyBytes ?? 0) > room) throw tooLong(length, offset, room);
   const { checksum } = input;
   // A sha256 checksum of a body that starts the upload is the running SHA-256 at its end.
-  const reusesRunningHash = checksum?.algorithm === 'sha256' && offset === 0;
+  const reusesRunningHash = checksum?.algorithm === 'sha256' && watch.hashesFromStart;
   const verifier = checksum && !reusesRunningHash ? new ChecksumVerifier(checksum) : undefined;
   const stop = new AbortController();
   let lastByteAt = Date.now();
@@ -75,7 +76,7 @@ export async function receiveBody(
     });
     const matches = reusesRunningHash
       ? watch.sha256FromStart()?.equals(checksum.digest) === true
-      : (verifier?.matches() ?? true);
+      : ((await verifier?.matches()) ?? true);
     if (!matches) {
       const problem = new DomainError(
         'checksum_mismatch',
@@ -87,11 +88,12 @@ export async function receiveBody(
     return end;
   } catch (error) {
     watch.lost();
+    verifier?.discard();
     // A checksum vouches for the whole body or for none of it.
     if ((error instanceof StopBody && error.takeBack) || checksum)
       await staging.truncate(uploadId, offset);
     if (error instanceof StopBody) throw error.problem;
-    if (isStorageFailure(error)) throw error;
+    if (isStorageFailure(error) || error instanceof HashingFailure) throw error;
     const kept = (await staging.size(uploadId)) ?? offset;
     throw new DomainError(
       'bad_request',
