@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dcOnlyCopy, frameMarker } from '../src/dc-only-jpeg.ts';
 import { zeroAcScans } from '../src/zero-ac-scans.ts';
-import { BLUE, solid } from './generate.ts';
+import { BLUE, flipBits, seededRandom, solid } from './generate.ts';
 import { scanScript, segments, splice } from './jpeg-segments.ts';
 import {
   encodeProgressiveJpeg,
@@ -364,18 +364,10 @@ describe('dcOnlyCopy: the normal path for anything else', () => {
 
   it('random damage: either no copy, or the full file decodes to the same pixels', async () => {
     const small = encode({ sampling: SAMPLING['4:2:2'], restartInterval: 9 });
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const random = seededRandom(7);
     let copies = 0;
     for (let round = 0; round < 60; round++) {
-      const damaged = Buffer.from(small);
-      for (let flip = 0; flip < 1 + (round % 4); flip++) {
-        const at = 2 + Math.floor(random() * (damaged.length - 2));
-        damaged[at] = (damaged[at] as number) ^ (1 << Math.floor(random() * 8));
-      }
+      const damaged = flipBits(small, 1 + (round % 4), 2, random);
       const copy = await copyOf(damaged);
       if (!copy) continue;
       copies++;

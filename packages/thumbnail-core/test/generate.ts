@@ -172,3 +172,30 @@ export async function quadrantMeans(image: Buffer): Promise<[Rgb, Rgb, Rgb, Rgb]
 export function colourDistance(a: Rgb, b: Rgb): number {
   return Math.max(...a.map((value, i) => Math.abs(value - (b[i] as number))));
 }
+
+/**
+ * A deterministic stream of numbers in [0, 1) from `seed` (a linear
+ * congruential generator), so that randomised damage is the same on every run.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+/** A copy of `bytes` with `count` single bits flipped, each at a `random` byte from `from` on. */
+export function flipBits(
+  bytes: Uint8Array,
+  count: number,
+  from: number,
+  random: () => number,
+): Buffer {
+  const damaged = Buffer.from(bytes);
+  for (let flip = 0; flip < count; flip++) {
+    const at = from + Math.floor(random() * (damaged.length - from));
+    damaged[at] = (damaged[at] as number) ^ (1 << Math.floor(random() * 8));
+  }
+  return damaged;
+}

@@ -15,6 +15,7 @@ import {
   ThumbnailError,
 } from '../src/index.ts';
 import { meanDifference } from './compare.ts';
+import { flipBits, seededRandom } from './generate.ts';
 import { heicFixture } from './heic-fixtures.ts';
 
 const photo = (name: string) =>
@@ -214,17 +215,9 @@ describe('HEIC', () => {
     );
 
     it('survives bit flips anywhere in a HEIC', async () => {
-      let seed = 7;
-      const random = () => {
-        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-        return seed / 2 ** 31;
-      };
+      const random = seededRandom(7);
       for (let round = 0; round < 12; round++) {
-        const damaged = Buffer.from(lake);
-        for (let flip = 0; flip < 6; flip++) {
-          const at = 16 + Math.floor(random() * (damaged.length - 16));
-          damaged[at] = (damaged[at] as number) ^ (1 << Math.floor(random() * 8));
-        }
+        const damaged = flipBits(lake, 6, 16, random);
         try {
           const rendition = await render(damaged);
           expect(rendition.width).toBeLessThanOrEqual(120);

@@ -3,7 +3,7 @@
 // at hand write on demand (sharp writes one scan script, never restart
 // markers). Written from the standard (ITU T.81 Annex G) and libjpeg's
 // jcphuff.c, so that libjpeg decodes its files without a single warning.
-import { RED, type Rgb } from './generate.ts';
+import { RED, type Rgb, seededRandom } from './generate.ts';
 
 /** One scan: components (indices into the frame's), spectral band and successive approximation. */
 export interface ScanSpec {
@@ -107,11 +107,8 @@ export const GREY_SCRIPT: ScanSpec[] = [
  */
 export function texture(width: number, height: number, tint: Rgb = RED): Buffer {
   const pixels = Buffer.alloc(width * height * 3);
-  let seed = 12_345;
-  const noise = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed / 2 ** 31 - 0.5;
-  };
+  const random = seededRandom(12_345);
+  const noise = () => random() - 0.5;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const wave = Math.sin(x / 3.1) * Math.cos(y / 4.7) + Math.sin((x + y) / 11);
