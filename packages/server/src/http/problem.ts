@@ -34,6 +34,12 @@ export interface ProblemInput {
   status?: number | undefined;
 }
 
+/**
+ * The status a problem is sent with: its own when it has one, else its
+ * code's in the contract's errors table (`ERROR_STATUS`).
+ */
+export const statusOf = (input: ProblemInput): number => input.status ?? ERROR_STATUS[input.code];
+
 /** Builds an RFC 9457 problem document for a request. */
 export function problem(request: FastifyRequest, input: ProblemInput): Problem {
   return problemDocument(String(request.id), input);
@@ -44,7 +50,7 @@ export function problemDocument(requestId: string, input: ProblemInput): Problem
   return {
     type: problemType(input.code),
     title: title(input.code),
-    status: input.status ?? ERROR_STATUS[input.code],
+    status: statusOf(input),
     code: input.code,
     detail: input.detail,
     requestId,

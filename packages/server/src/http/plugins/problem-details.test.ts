@@ -45,6 +45,25 @@ describe('problem details', () => {
     expect(problem).toMatchObject({ status: 400, detail: 'The client sent something odd' });
   });
 
+  it('answers Fastify’s own client errors with their codes, and the table’s detail where it has one', async () => {
+    const post = (contentType: string, payload: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/things',
+        headers: { 'content-type': contentType },
+        payload,
+      });
+    const wrongType = (await post('application/x-www-form-urlencoded', 'a=b')).json<Problem>();
+    expect(wrongType).toMatchObject({
+      status: 415,
+      code: 'unsupported_media_type',
+      detail: 'No body of this Content-Type is read here: send application/json',
+    });
+    const broken = (await post('application/json', '{')).json<Problem>();
+    expect(broken).toMatchObject({ status: 400, code: 'malformed_json' });
+    expect(broken.detail).toMatch(/not valid JSON/);
+  });
+
   it('answers 405 with Allow on a path that exists for other methods, 404 elsewhere', async () => {
     const wrongMethod = await app.inject({ method: 'DELETE', url: '/things' });
     expect([wrongMethod.statusCode, wrongMethod.headers.allow]).toEqual([405, 'POST']);

@@ -1,18 +1,25 @@
-import { ERROR_STATUS, type ErrorCode } from '@flickr-kit/sdk/contract';
+import type { ErrorCode } from '@flickr-kit/sdk/contract';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../../domain/errors.ts';
-import { type ProblemInput, sendProblem } from '../problem.ts';
+import { type ProblemInput, sendProblem, statusOf } from '../problem.ts';
 import { RouteMethods } from '../route-methods.ts';
 import { RequestValidationError } from '../zod-type-provider.ts';
 
-/** Fastify's own client errors, by their code: their messages are Fastify's, safe to show. */
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
-  FST_ERR_NOT_FOUND: 'not_found',
+/**
+ * Fastify's own client errors, by their code, and the detail to answer with:
+ * Fastify's message (safe to show) unless the entry has a clearer one.
+ */
+const FASTIFY_CODES: Record<string, { code: ErrorCode; detail?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed_json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    detail: 'No body of this Content-Type is read here: send application/json',
+  },
+  FST_ERR_NOT_FOUND: { code: 'not_found' },
 };
 
 function toProblem(error: FastifyError | Error): ProblemInput | undefined {
@@ -30,14 +37,8 @@ function toProblem(error: FastifyError | Error): ProblemInput | undefined {
     };
   }
   const fastifyError = error as FastifyError;
-  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return {
-      code: 'unsupported_media_type',
-      detail: 'No body of this Content-Type is read here: send application/json',
-    };
-  }
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (mapped) return { code: mapped, detail: error.message };
+  if (mapped) return { code: mapped.code, detail: mapped.detail ?? error.message };
   // Rate limits answer with their own DomainError (rate-limits.ts); any other 429 has
   // set its Retry-After on the reply already, and a made-up one would contradict it.
   if (fastifyError.statusCode === 429) return { code: 'rate_limited', detail: error.message };
@@ -73,8 +74,7 @@ export const problemDetails = fp(
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const known = toProblem(error);
-      const status = known && (known.status ?? ERROR_STATUS[known.code]);
-      if (known && status !== undefined && status < 500) {
+      if (known && statusOf(known) < 500) {
         request.log.info({ code: known.code, detail: known.detail }, 'request refused');
         return sendProblem(request, reply, known);
       }
