@@ -66,6 +66,28 @@ describe('tus checksum extension', () => {
     expect(await resent.json()).toMatchObject({ photo: { sha256: sha256(data) } });
   });
 
+  it('checks a partial upload’s first body, which has no running hash to compare with', async () => {
+    const data = await testPhoto(seed++);
+    const part = await tusRequest(`${server.url}${TUS_PATH}/`, 'POST', token, {
+      'upload-length': String(data.length),
+      'upload-concat': 'partial',
+    });
+    const url = part.headers.get('location') as string;
+    const corrupted = Buffer.from(data);
+    corrupted[20] = (corrupted[20] ?? 0) ^ 0xff;
+    await expectProblem(
+      await patchUpload(url, token, 0, corrupted, { 'upload-checksum': checksum('sha256', data) }),
+      460,
+      'checksum_mismatch',
+    );
+    expect(await headUpload(url, token)).toMatchObject({ status: 200, offset: 0 });
+    const sent = await patchUpload(url, token, 0, data, {
+      'upload-checksum': checksum('sha256', data),
+    });
+    expect(sent.status).toBe(204);
+    expect(await headUpload(url, token)).toMatchObject({ status: 200, offset: data.length });
+  });
+
   it('checks the bytes of a creation-with-upload', async () => {
     const data = await testPhoto(seed++);
     const create = (sum: string) =>
