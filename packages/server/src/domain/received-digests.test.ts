@@ -78,6 +78,23 @@ describe('ReceivedDigests', () => {
     expect(other.digest('r', data.length)).toBeUndefined();
   });
 
+  it('follows a bounded number of uploads, forgetting those it heard from longest ago', async () => {
+    const data = await jpeg(32, 24);
+    const received = new ReceivedDigests(probeHead, 2);
+    feed(received, 'x', 0, data.subarray(0, 10)).stored(10);
+    feed(received, 'y', 0, data).stored(data.length);
+    feed(received, 'x', 10, data.subarray(10)).stored(data.length);
+    // Abandoned: 'y' was heard from longest ago, so it goes when a third comes.
+    feed(received, 'z', 0, data).stored(data.length);
+    expect(received.digest('y', data.length)).toBeUndefined();
+    expect(received.digest('x', data.length)).toBe(sha256(data));
+    expect(received.digest('z', data.length)).toBe(sha256(data));
+    // Probes likewise.
+    for (const id of ['a', 'b', 'c']) feed(received, id, 0, data).stored(data.length);
+    expect(received.earlyProbe('a')).toBeUndefined();
+    expect(await received.earlyProbe('c')).toMatchObject({ format: 'jpeg' });
+  });
+
   it('starts over when an upload is sent again from its first byte', async () => {
     const data = await jpeg(64, 48);
     const received = digests();

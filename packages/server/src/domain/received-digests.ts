@@ -26,6 +26,21 @@ export interface AppendWatch {
 }
 
 /**
+ * Uploads followed at most. One abandoned halfway is otherwise never
+ * forgotten (its expiry is swept by a job, maybe in another process);
+ * forgetting the oldest costs its pivot, should it come, one read of the file.
+ */
+const MAX_FOLLOWED = 10_000;
+
+/** Drops the entries followed longest ago (a Map keeps insertion order; each append re-inserts). */
+function bound(map: Map<string, unknown>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(key);
+  }
+}
+
+/**
  * For bytes that never reach the pivot themselves (a partial upload's: its
  * final upload's are hashed as they are put together): nothing to compute.
  */
@@ -50,9 +65,11 @@ export class ReceivedDigests {
   readonly #hashes = new Map<string, RunningHash>();
   readonly #probes = new Map<string, Promise<ImageProbe | undefined>>();
   readonly #probeHead: ((header: Buffer) => Promise<ImageProbe | undefined>) | undefined;
+  readonly #max: number;
 
-  constructor(probeHead?: (header: Buffer) => Promise<ImageProbe | undefined>) {
+  constructor(probeHead?: (header: Buffer) => Promise<ImageProbe | undefined>, max = MAX_FOLLOWED) {
     this.#probeHead = probeHead;
+    this.#max = max;
   }
 
   /** Follows an append that starts at `offset`. */
@@ -78,7 +95,12 @@ export class ReceivedDigests {
       sha256FromStart: () => (offset === 0 ? running?.hash.copy().digest() : undefined),
       stored: (end) => {
         if (running) this.#hashes.set(uploadId, { hash: running.hash, offset: end });
-        if (probing) this.#probes.set(uploadId, probing);
+        // Re-inserted, as the hash is: the upload was heard from just now.
+        const probe = probing ?? this.#probes.get(uploadId);
+        this.#probes.delete(uploadId);
+        if (probe) this.#probes.set(uploadId, probe);
+        bound(this.#hashes, this.#max);
+        bound(this.#probes, this.#max);
       },
       lost: () => {
         this.#probes.delete(uploadId);
