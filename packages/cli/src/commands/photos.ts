@@ -1,4 +1,4 @@
-import type { FlickrClient, Photo, PhotoChanges, PhotoStatus } from '@flickr-kit/sdk';
+import { type FlickrClient, type Photo, type PhotoChanges, PhotoStatus } from '@flickr-kit/sdk';
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../context.ts';
 import { ExitCode, isFatal, oneLine, UsageError } from '../exit-codes.ts';
@@ -46,7 +46,7 @@ export function photoCommands(program: Command, wrap: Wrap): void {
         new Option(
           '--status <status>',
           'only photos with this status: `failed` lists those the server could not process, with why; others’ photos are only ever ready',
-        ).choices(['processing', 'ready', 'failed']),
+        ).choices(PhotoStatus.options),
       )
       .action(wrap(listPhotos)),
     [
