@@ -5,6 +5,7 @@ import { CorruptImageError, ImageTooLargeError, ThumbnailError } from './errors.
 import { type DecodedHeic, decodeHeic, HeicDecoderFailure } from './heic-decoder.ts';
 import { type HeifHeader, readHeifHeader } from './heif-header.ts';
 import type { ImageInput } from './image-input.ts';
+import { heifCorrupt } from './iso-bmff.ts';
 import { libvipsError } from './libvips-error.ts';
 import type { SourceHeader, SourceImage } from './source-image.ts';
 
@@ -99,5 +100,5 @@ function typedHeaderError(error: unknown): never {
   if (error instanceof ThumbnailError || (error as NodeJS.ErrnoException | undefined)?.code)
     throw error;
   const message = error instanceof Error ? error.message : String(error);
-  throw new CorruptImageError(`Cannot read HEIF container: ${message}`, { cause: error });
+  throw heifCorrupt(message, { cause: error });
 }

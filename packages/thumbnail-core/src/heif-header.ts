@@ -6,7 +6,7 @@ import { CorruptImageError } from './errors.ts';
 import type { Extent, HeifMeta, ItemProperty } from './heif-meta.ts';
 import { parseHeifMeta } from './heif-meta.ts';
 import { type ImageInput, readRange } from './image-input.ts';
-import { boxAt } from './iso-bmff.ts';
+import { boxAt, heifCorrupt } from './iso-bmff.ts';
 
 /** The probe of a HEIC file, from its `meta` box and Exif item. */
 export interface HeifHeader {
@@ -53,14 +53,14 @@ export async function readHeifHeader(input: ImageInput, head: Uint8Array): Promi
   for (let count = 0; count < MAX_LEADING_BOXES; count++) {
     const bytes = at + 16 <= head.length ? head : await readRange(input, at, 16);
     const box = boxAt(bytes, bytes === head ? at : 0);
-    if (!box) throw corrupt('the file ends before its meta box');
+    if (!box) throw heifCorrupt('the file ends before its meta box');
     const start = at;
     const end = start + (box.end - box.start);
     if (box.type === 'meta') {
-      if (end - start > MAX_META_BYTES) throw corrupt('meta box too large');
+      if (end - start > MAX_META_BYTES) throw heifCorrupt('meta box too large');
       const whole =
         end <= head.length ? head.subarray(start, end) : await readRange(input, start, end - start);
-      if (whole.length < end - start) throw corrupt('the file ends within its meta box');
+      if (whole.length < end - start) throw heifCorrupt('the file ends within its meta box');
       const meta = parseHeifMeta(
         whole,
         { ...box, start: 0, payload: box.payload - box.start, end: end - start },
@@ -72,7 +72,7 @@ export async function readHeifHeader(input: ImageInput, head: Uint8Array): Promi
     }
     at = end;
   }
-  throw corrupt('no meta box among the leading boxes');
+  throw heifCorrupt('no meta box among the leading boxes');
 }
 
 /**
@@ -105,7 +105,7 @@ export function heifHeaderLength(head: Uint8Array): number | undefined {
 function headerOf(meta: HeifMeta, exif: Uint8Array | undefined): HeifHeader {
   const properties = meta.properties.get(meta.primaryId) ?? [];
   const ispe = properties.find((p) => p.type === 'ispe');
-  if (!ispe) throw corrupt('the primary image has no size (ispe)');
+  if (!ispe) throw heifCorrupt('the primary image has no size (ispe)');
   if (ispe.width < 1 || ispe.height < 1) {
     throw new CorruptImageError(
       `Image header declares an empty ${ispe.width}×${ispe.height} image`,
@@ -141,7 +141,7 @@ function applyTransforms(
   for (const property of properties) {
     if (property.type === 'clap') {
       // Each transform applies to what the ones before it made.
-      if (property.width < 1 || property.height < 1) throw corrupt('empty clean aperture');
+      if (property.width < 1 || property.height < 1) throw heifCorrupt('empty clean aperture');
       size = {
         width: Math.min(property.width, size.width),
         height: Math.min(property.height, size.height),
@@ -253,8 +253,4 @@ function tiffHeaderOf(item: Uint8Array): Buffer | undefined {
   const skip = new DataView(item.buffer, item.byteOffset, 4).getUint32(0);
   if (4 + skip >= item.length) return undefined;
   return Buffer.from(item.buffer, item.byteOffset + 4 + skip, item.length - 4 - skip);
-}
-
-function corrupt(what: string): CorruptImageError {
-  return new CorruptImageError(`Cannot read HEIF container: ${what}`);
 }

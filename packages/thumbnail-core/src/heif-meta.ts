@@ -4,8 +4,7 @@
 // items refer to one another (an Exif block `cdsc` describes an image, an
 // alpha plane is an `auxl` of it). Enough to probe a HEIC without its codec.
 
-import { CorruptImageError } from './errors.ts';
-import { type Box, childBoxes, FieldReader } from './iso-bmff.ts';
+import { type Box, childBoxes, FieldReader, heifCorrupt } from './iso-bmff.ts';
 
 /** One contiguous run of an item's bytes, as absolute offsets in the file. */
 export interface Extent {
@@ -60,10 +59,10 @@ export function parseHeifMeta(bytes: Uint8Array, meta: Box, fileOffset: number):
   }
   const handler = children.get('hdlr');
   if (!handler || handlerType(bytes, handler) !== 'pict') {
-    throw corrupt('no picture handler (a HEIF sequence or another kind of file)');
+    throw heifCorrupt('no picture handler (a HEIF sequence or another kind of file)');
   }
   const pitm = children.get('pitm');
-  if (!pitm) throw corrupt('no primary item');
+  if (!pitm) throw heifCorrupt('no primary item');
   const idat = children.get('idat');
   return {
     primaryId: primaryItem(bytes, pitm),
@@ -108,7 +107,7 @@ function itemTypes(bytes: Uint8Array, box: Box): Map<number, string> {
     const id = entryVersion === 2 ? entry.u16() : entry.u32();
     entry.skip(2); // item_protection_index
     types.set(id, entry.fourcc());
-    if (types.size > MAX_ENTRIES) throw corrupt('too many items');
+    if (types.size > MAX_ENTRIES) throw heifCorrupt('too many items');
   }
   return types;
 }
@@ -123,7 +122,7 @@ function itemProperties(bytes: Uint8Array, iprp: Box): Map<number, ItemProperty[
     const fields = new FieldReader(bytes, ipma);
     const { version, flags } = fields.versionAndFlags();
     const entries = fields.u32();
-    if (entries > MAX_ENTRIES) throw corrupt('too many property associations');
+    if (entries > MAX_ENTRIES) throw heifCorrupt('too many property associations');
     for (let entry = 0; entry < entries; entry++) {
       const id = version < 1 ? fields.u16() : fields.u32();
       const count = fields.u8();
@@ -134,7 +133,7 @@ function itemProperties(bytes: Uint8Array, iprp: Box): Map<number, ItemProperty[
         if (index === 0) continue;
         const property = declared[index - 1];
         if (!property)
-          throw corrupt(`item ${id} refers to property ${index}, which does not exist`);
+          throw heifCorrupt(`item ${id} refers to property ${index}, which does not exist`);
         list.push(property);
       }
       properties.set(id, list);
@@ -174,7 +173,7 @@ function readProperty(bytes: Uint8Array, box: Box): ItemProperty {
 
 /** A clean-aperture size rounded as libheif rounds it (to nearest, halves up). */
 function fraction(numerator: number, denominator: number): number {
-  if (denominator === 0) throw corrupt('clean aperture with a zero denominator');
+  if (denominator === 0) throw heifCorrupt('clean aperture with a zero denominator');
   return Math.floor((numerator + Math.floor(denominator / 2)) / denominator);
 }
 
@@ -185,14 +184,14 @@ function itemLocations(
 ): Map<number, Extent[]> {
   const fields = new FieldReader(bytes, box);
   const { version } = fields.versionAndFlags();
-  if (version > 2) throw corrupt(`iloc version ${version}`);
+  if (version > 2) throw heifCorrupt(`iloc version ${version}`);
   const sizes = fields.u16();
   const offsetSize = sizes >> 12;
   const lengthSize = (sizes >> 8) & 15;
   const baseOffsetSize = (sizes >> 4) & 15;
   const indexSize = version === 0 ? 0 : sizes & 15;
   const count = version < 2 ? fields.u16() : fields.u32();
-  if (count > MAX_ENTRIES) throw corrupt('too many item locations');
+  if (count > MAX_ENTRIES) throw heifCorrupt('too many item locations');
   const locations = new Map<number, Extent[]>();
   for (let item = 0; item < count; item++) {
     const id = version < 2 ? fields.u16() : fields.u32();
@@ -215,7 +214,7 @@ function itemLocations(
       locations.set(
         id,
         extents.map(({ offset, length }) => {
-          if (offset + length > idat.length) throw corrupt(`item ${id} overruns idat`);
+          if (offset + length > idat.length) throw heifCorrupt(`item ${id} overruns idat`);
           return { offset: idat.offset + offset, length };
         }),
       );
@@ -236,11 +235,7 @@ function itemReferences(bytes: Uint8Array, box: Box): HeifMeta['references'] {
     const to: number[] = [];
     for (let i = 0; i < count; i++) to.push(id());
     references.push({ type: reference.type, from, to });
-    if (references.length > MAX_ENTRIES) throw corrupt('too many item references');
+    if (references.length > MAX_ENTRIES) throw heifCorrupt('too many item references');
   }
   return references;
-}
-
-function corrupt(what: string): CorruptImageError {
-  return new CorruptImageError(`Cannot read HEIF container: ${what}`);
 }

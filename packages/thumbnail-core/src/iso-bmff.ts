@@ -45,21 +45,21 @@ export function boxAt(
     payload = at + 16;
   } else if (size === 0) {
     // "Extends to the end of the file": only a top-level box may say so.
-    if (limit === Number.MAX_SAFE_INTEGER) throw corrupt(`box '${type}' of unknown size`);
+    if (limit === Number.MAX_SAFE_INTEGER) throw heifCorrupt(`box '${type}' of unknown size`);
     size = limit - at;
   }
   const end = at + size;
-  if (end < payload || end > limit) throw corrupt(`box '${type}' overruns its container`);
+  if (end < payload || end > limit) throw heifCorrupt(`box '${type}' overruns its container`);
   return { type, start: at, payload, end };
 }
 
 /** The boxes that fill `parent`'s payload from `from` on: all must lie within `bytes`. */
 export function* childBoxes(bytes: Uint8Array, parent: Box, from = parent.payload): Generator<Box> {
-  if (parent.end > bytes.length) throw corrupt(`box '${parent.type}' is cut short`);
+  if (parent.end > bytes.length) throw heifCorrupt(`box '${parent.type}' is cut short`);
   let at = from;
   while (at < parent.end) {
     const box = boxAt(bytes, at, parent.end);
-    if (!box) throw corrupt(`box '${parent.type}' ends within a box header`);
+    if (!box) throw heifCorrupt(`box '${parent.type}' ends within a box header`);
     yield box;
     at = box.end;
   }
@@ -77,7 +77,7 @@ export class FieldReader {
   #at: number;
 
   constructor(bytes: Uint8Array, box: Box, from = box.payload) {
-    if (box.end > bytes.length) throw corrupt(`box '${box.type}' is cut short`);
+    if (box.end > bytes.length) throw heifCorrupt(`box '${box.type}' is cut short`);
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#at = from;
@@ -94,7 +94,7 @@ export class FieldReader {
   }
 
   #take(count: number): number {
-    if (this.#at + count > this.#end) throw corrupt(`box '${this.#type}' ends within a field`);
+    if (this.#at + count > this.#end) throw heifCorrupt(`box '${this.#type}' ends within a field`);
     const at = this.#at;
     this.#at += count;
     return at;
@@ -128,11 +128,11 @@ export class FieldReader {
       case 8: {
         const value = this.#view.getBigUint64(this.#take(8));
         if (value > BigInt(Number.MAX_SAFE_INTEGER))
-          throw corrupt(`'${this.#type}' offset too large`);
+          throw heifCorrupt(`'${this.#type}' offset too large`);
         return Number(value);
       }
       default:
-        throw corrupt(`box '${this.#type}' declares a ${size}-byte field`);
+        throw heifCorrupt(`box '${this.#type}' declares a ${size}-byte field`);
     }
   }
 
@@ -165,6 +165,10 @@ export class FieldReader {
   }
 }
 
-function corrupt(what: string): CorruptImageError {
-  return new CorruptImageError(`Cannot read HEIF container: ${what}`);
+/**
+ * The error for a HEIF file whose boxes do not make sense: one wording for
+ * every reader of the container, from the box reader here up.
+ */
+export function heifCorrupt(detail: string, options?: ErrorOptions): CorruptImageError {
+  return new CorruptImageError(`Cannot read HEIF container: ${detail}`, options);
 }
