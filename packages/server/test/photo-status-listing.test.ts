@@ -180,23 +180,34 @@ describe('listing photos by status', () => {
       );
   });
 
+  /** The repository on a connection of its own, and the queries it sends there. */
+  function capturingRepository() {
+    const { db, dialect } = connectDatabase(server.config.databaseUrl, server.dataDir);
+    const queries: CompiledQuery[] = [];
+    const capture: KyselyPlugin = {
+      transformQuery: ({ node, queryId }) => {
+        queries.push(db.getExecutor().compileQuery(node, queryId));
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    };
+    return {
+      db,
+      dialect,
+      queries,
+      photos: new SqlPhotoRepository({ db: db.withPlugin(capture), dialect }),
+    };
+  }
+
   /**
    * The plan of the repository's own query for a page. PostgreSQL is told to
    * avoid sequential and bitmap scans, which it rightly prefers on a table
    * this small: what is asked is whether an index can serve the page.
    */
   async function planOf(filter: PhotoFilter, keyset: Keyset): Promise<string> {
-    const { db, dialect } = connectDatabase(server.config.databaseUrl, server.dataDir);
+    const { db, dialect, queries, photos } = capturingRepository();
     try {
-      const queries: CompiledQuery[] = [];
-      const capture: KyselyPlugin = {
-        transformQuery: ({ node, queryId }) => {
-          queries.push(db.getExecutor().compileQuery(node, queryId));
-          return node;
-        },
-        transformResult: async ({ result }) => result,
-      };
-      await new SqlPhotoRepository({ db: db.withPlugin(capture), dialect }).list(filter, keyset);
+      await photos.list(filter, keyset);
       const [query] = queries as [CompiledQuery];
       const explain = (prefix: string) =>
         CompiledQuery.raw(prefix + query.sql, [...query.parameters]);
@@ -218,6 +229,36 @@ describe('listing photos by status', () => {
       await db.destroy();
     }
   }
+
+  it('answers a viewer who sees only ready photos, asking for another status, without a query', async () => {
+    const { db, queries, photos } = capturingRepository();
+    try {
+      const middle = seeded[15]?.id as string;
+      for (const status of ['failed', 'processing'] as const)
+        for (const scope of [{ ownerId: owner.userId }, { albumId }])
+          for (const publicOnly of [true, false]) {
+            const filter = { ...scope, readyOnly: true, publicOnly, status };
+            for (const keyset of [
+              { limit: 3 },
+              { after: middle, limit: 3 },
+              { before: middle, limit: 3 },
+            ])
+              expect(await photos.list(filter, keyset)).toEqual([]);
+            expect(await photos.existsBeyond(filter, middle, 'newer')).toBe(false);
+            expect(await photos.existsBeyond(filter, middle, 'older')).toBe(false);
+          }
+      expect(queries).toEqual([]);
+      // The one status such a viewer sees is still read.
+      const ready = await photos.list(
+        { ownerId: owner.userId, readyOnly: true, publicOnly: true, status: 'ready' },
+        { limit: 100 },
+      );
+      expect(ids(ready)).toEqual(expected('ready', (photo) => photo.visibility === 'public'));
+      expect(queries).toHaveLength(1);
+    } finally {
+      await db.destroy();
+    }
+  });
 
   it('reads a page of one status from an index, in id order, without sorting', async () => {
     const middle = expected('failed')[2] as string;

@@ -176,7 +176,10 @@ export interface PhotoFilter {
   readyOnly: boolean;
   /** Viewers without a grant see only public photos. */
   publicOnly: boolean;
-  /** Only photos with this status (on top of `readyOnly`, which it never widens). */
+  /**
+   * Only photos with this status (on top of `readyOnly`, which it never
+   * widens: with `readyOnly`, any status but `ready` matches nothing).
+   */
   status?: PhotoStatus;
 }
 

@@ -15,6 +15,14 @@ const toRecord = (row: PhotosTable): PhotoRecord => ({
   commentsEnabled: row.commentsEnabled === 1,
 });
 
+/**
+ * Whether a filter's two rules on the status column contradict each other:
+ * `readyOnly` with another `status` (a stranger asking for failed photos)
+ * matches no photo, and is answered without a query.
+ */
+const matchesNothing = (filter: PhotoFilter) =>
+  filter.readyOnly && filter.status !== undefined && filter.status !== 'ready';
+
 type PhotoChanges = Partial<Omit<PhotoRecord, 'id' | 'ownerId' | 'sha256'>>;
 
 const toRow = (changes: PhotoChanges): Partial<PhotosTable> => {
@@ -137,6 +145,7 @@ export class SqlPhotoRepository implements PhotoRepository {
   }
 
   async list(filter: PhotoFilter, keyset: Keyset): Promise<PhotoRecord[]> {
+    if (matchesNothing(filter)) return [];
     let query = this.#filtered(filter).selectAll();
     if (keyset.before) {
       // Walking backwards: the nearest newer ids first, then back into newest-first order.
@@ -160,10 +169,14 @@ export class SqlPhotoRepository implements PhotoRepository {
     id: string,
     direction: 'newer' | 'older',
   ): Promise<boolean> {
-    // Ordered, so the planner walks the (owner, id) or (album, id) index from
-    // `id` to the nearest row: without it PostgreSQL picks a sequential scan
-    // as soon as half the rows match, and mid-listing, where they all lie at
-    // one end of the table, that scan read ~50,000 rows (14 ms a page).
+    if (matchesNothing(filter)) return false;
+    // The nearest matching row beyond `id`, and no more. Ordered so that the
+    // planner walks an index from `id` and stops at the first match: (owner,
+    // id) or (album, id), or (owner, status, id) or (album, status, id) when
+    // the filter fixes a status (`readyOnly` or `status`). Unordered,
+    // PostgreSQL picked a sequential scan as soon as half the rows matched,
+    // and mid-listing, where they all lie at one end of the table, that scan
+    // read ~50,000 rows (14 ms a page).
     const row = await this.#filtered(filter)
       .select('id')
       .where('id', direction === 'newer' ? '>' : '<', id)
