@@ -94,6 +94,8 @@ export class ReceivedDigests {
       hashesFromStart: offset === 0,
       sha256FromStart: () => (offset === 0 ? running?.hash.copy().digest() : undefined),
       stored: (end) => {
+        const header = probing ? undefined : head?.finish();
+        if (header && this.#probeHead) probing = this.#probeHead(header);
         if (running) this.#hashes.set(uploadId, { hash: running.hash, offset: end });
         // Re-inserted, as the hash is: the upload was heard from just now.
         const probe = probing ?? this.#probes.get(uploadId);
