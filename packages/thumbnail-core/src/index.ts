@@ -9,9 +9,10 @@ export {
 export type { CameraInfo, GpsPosition } from './exif-fields.ts';
 export { type FileDigest, type HashFileOptions, type HashSource, hashFile } from './hash-file.ts';
 export type { ImageInput } from './image-input.ts';
+export { jpegHeaderLength } from './jpeg-header-length.ts';
 export { placeholder } from './placeholder.ts';
 export { type ImageProbe, type Orientation, probe } from './probe.ts';
-export { imageHeaderLength, jpegHeaderLength, probeHead } from './probe-head.ts';
+export { imageHeaderLength, probeHead } from './probe-head.ts';
 export { type Rendition, renderRenditions } from './render.ts';
 export {
   DEFAULT_RENDITION_SPECS,

@@ -5,8 +5,6 @@ import { jpegHeaderLength } from './jpeg-header-length.ts';
 import { type ImageProbe, probe } from './probe.ts';
 import { detectFormat } from './source-format.ts';
 
-export { jpegHeaderLength };
-
 /**
  * How many leading bytes {@link probeHead} needs to answer: for a JPEG, its
  * header (see {@link jpegHeaderLength}); for a HEIC, every box up to its
