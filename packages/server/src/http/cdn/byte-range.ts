@@ -1,8 +1,4 @@
-/** A satisfiable byte range of a file, inclusive at both ends. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+import type { ByteRange } from '../../ports/blob-store.ts';
 
 /**
  * Parses a `Range` header against a file size (RFC 9110 §14). Returns the
