@@ -9,10 +9,10 @@ import type { FlickrClient, Photo } from '@flickr-kit/sdk';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../packages/sdk/bench/counting-proxy.ts';
-import { type CliResult, type CliUser, cliUser, filesOf, summaryOf } from './cli/run-cli.ts';
+import { type CliResult, type CliUser, filesOf, signedInCli, summaryOf } from './cli/run-cli.ts';
 import { damagedMiddle } from './fixtures/damaged-jpeg.ts';
 import { noisePhoto } from './fixtures/noise-photo.ts';
-import { photo, type RealServer, startRealServer } from './real-server.ts';
+import { eventually, photo, type RealServer, startRealServer } from './real-server.ts';
 
 const EXIT_UNPROCESSED = 5;
 
@@ -23,17 +23,6 @@ async function damagedPng(seed: number): Promise<Buffer> {
       .png()
       .toBuffer(),
   );
-}
-
-/** Polls until `check` returns a value, failing after `ms`. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('flickr-cli upload: photos the server cannot process', () => {
@@ -51,13 +40,6 @@ describe('flickr-cli upload: photos the server cannot process', () => {
     await server.destroy();
     await rm(dir, { recursive: true, force: true });
   });
-
-  /** A user of the CLI that reaches the server at `url` (the proxy, or the server itself). */
-  async function user(url: string) {
-    const sdk = await server.client();
-    const cli = await cliUser({ FLICKR_SERVER: url, FLICKR_TOKEN: sdk.options.token as string });
-    return { cli, sdk };
-  }
 
   const failedPhotos = (sdk: FlickrClient & { username: string }) =>
     sdk.photos.list(sdk.username, { status: 'failed' }).toArray();
@@ -106,7 +88,7 @@ describe('flickr-cli upload: photos the server cannot process', () => {
     await writeFile(join(folder, 'good.jpg'), await photo(501));
     await writeFile(join(folder, 'damaged.png'), await damagedPng(502));
 
-    const { cli, sdk } = await user(server.url);
+    const { cli, sdk } = await signedInCli(server);
     const result = await cli.run(['upload', folder, '--wait', '--json']);
     const reported = expectReported(result, 'damaged.png');
     expect(summaryOf(result).counts).toEqual({ uploaded: 2, ready: 1, failed: 1 });
@@ -116,7 +98,7 @@ describe('flickr-cli upload: photos the server cannot process', () => {
     await cli.destroy();
 
     // A person at a pipe reads the same: which file, why, and what to run to see them again.
-    const person = await user(server.url);
+    const person = await signedInCli(server);
     const plain = await person.cli.run(['upload', folder, '--wait']);
     expect(plain.code).toBe(EXIT_UNPROCESSED);
     expect(plain.stdout).toMatch(
@@ -129,7 +111,7 @@ describe('flickr-cli upload: photos the server cannot process', () => {
   });
 
   it('without --wait reports a photo whose processing failed before the run ended, and exits 5', async () => {
-    const { cli, sdk } = await user(proxy.url);
+    const { cli, sdk } = await signedInCli(server, proxy.url);
     const folder = join(dir, 'no-wait');
     await mkdir(folder, { recursive: true });
     // Sent one at a time in path order: the damaged file first, then one big enough to hold.

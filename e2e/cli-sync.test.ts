@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FlickrClient } from '@flickr-kit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliUser, cliUser, filesOf, summaryOf } from './cli/run-cli.ts';
+import { filesOf, signedInCli, summaryOf } from './cli/run-cli.ts';
 import { photo, type RealServer, startRealServer } from './real-server.ts';
 
 type Signed = FlickrClient & { username: string };
@@ -24,21 +24,13 @@ describe('flickr-cli sync, download and share', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function signedIn(): Promise<{ cli: CliUser; sdk: Signed }> {
-    const sdk = await server.client();
-    return {
-      sdk,
-      cli: await cliUser({ FLICKR_SERVER: server.url, FLICKR_TOKEN: sdk.options.token as string }),
-    };
-  }
-
   const albumsOf = async (sdk: Signed) => {
     const photos = await sdk.photos.list(sdk.username).toArray();
     return photos.map((p) => [p.originalName, p.album?.name ?? null]).sort();
   };
 
   it('pushes folders as albums named by their path, so same-named folders never merge', async () => {
-    const { cli, sdk } = await signedIn();
+    const { cli, sdk } = await signedInCli(server);
     const archive = join(dir, 'archive');
     await mkdir(join(archive, '2023', 'summer'), { recursive: true });
     await mkdir(join(archive, '2024', 'summer'), { recursive: true });
@@ -118,7 +110,7 @@ describe('flickr-cli sync, download and share', () => {
   });
 
   it('pulls into album folders; the second pull transfers nothing; --delete removes what left the server', async () => {
-    const { cli, sdk } = await signedIn();
+    const { cli, sdk } = await signedInCli(server);
     const source = join(dir, 'source');
     await mkdir(join(source, 'trip'), { recursive: true });
     for (const seed of [31, 32]) await writeFile(join(source, `p${seed}.jpg`), await photo(seed));
@@ -153,7 +145,7 @@ describe('flickr-cli sync, download and share', () => {
   });
 
   it('downloads without overwriting a different file, with sidecars, and skips what is there', async () => {
-    const { cli, sdk } = await signedIn();
+    const { cli, sdk } = await signedInCli(server);
     const one = join(dir, 'one.jpg');
     await writeFile(one, await photo(41));
     await sdk.uploads.uploadFile(one, { title: 'One', tags: ['a', 'b'] });
@@ -195,7 +187,7 @@ describe('flickr-cli sync, download and share', () => {
   });
 
   it('lists photos whole, or a page at a time with cursors forward and back', async () => {
-    const { cli, sdk } = await signedIn();
+    const { cli, sdk } = await signedInCli(server);
     for (const seed of [91, 92, 93]) {
       const path = join(dir, `list-${seed}.jpg`);
       await writeFile(path, await photo(seed));
@@ -227,8 +219,8 @@ describe('flickr-cli sync, download and share', () => {
   });
 
   it('shares with another user, who sees the photos until the grant is revoked', async () => {
-    const owner = await signedIn();
-    const viewer = await signedIn();
+    const owner = await signedInCli(server);
+    const viewer = await signedInCli(server);
     const file = join(dir, 'private.jpg');
     await writeFile(file, await photo(51));
     expect((await owner.cli.run(['upload', file, '--private'])).code).toBe(0);

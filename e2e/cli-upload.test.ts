@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import type { FlickrClient } from '@flickr-kit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../packages/sdk/bench/counting-proxy.ts';
-import { type CliUser, cliUser, filesOf, summaryOf } from './cli/run-cli.ts';
+import { type CliUser, filesOf, signedInCli, summaryOf } from './cli/run-cli.ts';
 import { noisePhoto } from './fixtures/noise-photo.ts';
-import { photo, type RealServer, startRealServer } from './real-server.ts';
+import { eventually, photo, type RealServer, startRealServer } from './real-server.ts';
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -66,11 +66,10 @@ async function storedBytes(cli: CliUser, server: RealServer): Promise<number> {
  * that leaves nothing to resume from.
  */
 async function untilStored(cli: CliUser, server: RealServer): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await storedBytes(cli, server)) === 0) {
-    if (Date.now() > deadline) throw new Error('the server stored none of the upload');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually(
+    async () => ((await storedBytes(cli, server)) > 0 ? true : undefined),
+    'the server to store part of the upload',
+  );
 }
 
 describe('flickr-cli upload', () => {
@@ -89,21 +88,11 @@ describe('flickr-cli upload', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** A user signed in through FLICKR_SERVER and FLICKR_TOKEN, as a CI job is. */
-  async function ciUser(): Promise<{ cli: CliUser; sdk: FlickrClient & { username: string } }> {
-    const sdk = await server.client();
-    const cli = await cliUser({
-      FLICKR_SERVER: proxy.url,
-      FLICKR_TOKEN: sdk.options.token as string,
-    });
-    return { cli, sdk };
-  }
-
   const count = async (sdk: FlickrClient & { username: string }) =>
     (await sdk.photos.list(sdk.username).toArray()).length;
 
   it('uploads a tree once: duplicates are skipped, a corrupt file fails alone, reruns send nothing', async () => {
-    const { cli, sdk } = await ciUser();
+    const { cli, sdk } = await signedInCli(server, proxy.url);
     const tree = join(dir, 'tree');
     await mkdir(join(tree, 'a'), { recursive: true });
     await mkdir(join(tree, 'b', 'deeper'), { recursive: true });
@@ -156,7 +145,7 @@ describe('flickr-cli upload', () => {
   });
 
   it('prints the exact plan with --dry-run and changes nothing', async () => {
-    const { cli, sdk } = await ciUser();
+    const { cli, sdk } = await signedInCli(server, proxy.url);
     const folder = join(dir, 'dry');
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'x.jpg'), await photo(11));
@@ -184,7 +173,7 @@ describe('flickr-cli upload', () => {
   });
 
   it('resumes after kill -9 mid-file, sending only the rest, with no duplicate', async () => {
-    const { cli, sdk } = await ciUser();
+    const { cli, sdk } = await signedInCli(server, proxy.url);
     const folder = join(dir, 'big');
     await mkdir(folder, { recursive: true });
     const data = await noisePhoto(7);
@@ -214,7 +203,7 @@ describe('flickr-cli upload', () => {
   });
 
   it('stops on Ctrl-C with exit 130 and a summary, and the next run resumes', async () => {
-    const { cli, sdk } = await ciUser();
+    const { cli, sdk } = await signedInCli(server, proxy.url);
     const folder = join(dir, 'interrupted');
     await mkdir(folder, { recursive: true });
     const data = await noisePhoto(8);
@@ -243,7 +232,7 @@ describe('flickr-cli upload', () => {
   it.skipIf(process.platform !== 'linux')(
     'reports a file it cannot read as failed and uploads the rest',
     async () => {
-      const { cli, sdk } = await ciUser();
+      const { cli, sdk } = await signedInCli(server, proxy.url);
       const folder = join(dir, 'unreadable');
       await mkdir(folder, { recursive: true });
       await writeFile(join(folder, 'good.jpg'), await photo(71));
@@ -266,7 +255,7 @@ describe('flickr-cli upload', () => {
   );
 
   it('watches a folder and uploads a new file once it has stopped growing', async () => {
-    const { cli, sdk } = await ciUser();
+    const { cli, sdk } = await signedInCli(server, proxy.url);
     const folder = join(dir, 'watched');
     await mkdir(join(folder, 'sub'), { recursive: true });
     const watching = cli.spawn(['upload', '-r', '--watch', folder, '--json']);
@@ -291,7 +280,7 @@ describe('flickr-cli upload', () => {
   });
 
   it('refuses bad input with one line and the documented exit code', async () => {
-    const { cli } = await ciUser();
+    const { cli } = await signedInCli(server, proxy.url);
     const missing = await cli.run(['upload', join(dir, 'no-such-folder')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toEqual([

@@ -9,6 +9,8 @@ import { loadConfig, type RunningServer, startRole } from '@flickr-kit/server';
 import pino from 'pino';
 import sharp from 'sharp';
 
+export { eventually } from './eventually.ts';
+
 export interface RealServer {
   url: string;
   dataDir: string;

@@ -5,6 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FlickrClient } from '@flickr-kit/sdk';
+import type { RealServer } from '../real-server.ts';
 
 export const CLI_MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
@@ -56,6 +58,20 @@ export async function cliUser(env: Record<string, string> = {}): Promise<CliUser
     destroy: () => rm(home, { recursive: true, force: true }),
   };
   return user;
+}
+
+/**
+ * A new account on `server`, and a CLI user signed in as it through
+ * FLICKR_SERVER and FLICKR_TOKEN, as a CI job is, reaching the server at
+ * `url` (a proxy, or the server itself).
+ */
+export async function signedInCli(
+  server: Pick<RealServer, 'client' | 'url'>,
+  url = server.url,
+): Promise<{ cli: CliUser; sdk: FlickrClient & { username: string } }> {
+  const sdk = await server.client();
+  const cli = await cliUser({ FLICKR_SERVER: url, FLICKR_TOKEN: sdk.options.token as string });
+  return { cli, sdk };
 }
 
 function spawnCli(
