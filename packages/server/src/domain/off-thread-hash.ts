@@ -30,9 +30,13 @@ parentPort.on('message', (message) => {
     hashes.get(id)?.update(new Uint8Array(message.data, 0, message.length));
     Atomics.sub(queued, 0, 1);
     Atomics.notify(queued, 0);
+    parentPort.postMessage({ spent: message.data }, [message.data]);
   } else if (type === 'digest') {
     const digest = hashes.get(id)?.digest();
     hashes.delete(id);
+    parentPort.postMessage({ id, digest }, digest ? [digest.buffer] : []);
+  } else if (type === 'peek') {
+    const digest = hashes.get(id)?.copy().digest();
     parentPort.postMessage({ id, digest }, digest ? [digest.buffer] : []);
   } else if (type === 'drop') hashes.delete(id);
 });
@@ -46,8 +50,11 @@ export class HashingFailure extends Error {
 type Message =
   | { type: 'start'; id: number; algorithm: string }
   | { type: 'update'; id: number; data: ArrayBuffer; length: number }
-  | { type: 'digest'; id: number }
+  | { type: 'digest' | 'peek'; id: number }
   | { type: 'drop'; id: number };
+
+/** A digest asked for, or a batch hashed and handed back to be filled again. */
+type Answer = { id: number; digest: Uint8Array | undefined } | { spent: ArrayBuffer };
 
 interface Pending {
   resolve(digest: Buffer): void;
@@ -57,6 +64,8 @@ interface Pending {
 class HashThread {
   readonly #queued = new Int32Array(new SharedArrayBuffer(4));
   readonly #pending = new Map<number, Pending>();
+  /** Batches the thread has hashed: filling them again costs no fresh memory (and no page faults). */
+  readonly #spare: ArrayBuffer[] = [];
   #worker: Worker | undefined;
   #nextId = 0;
 
@@ -64,6 +73,12 @@ class HashThread {
     const id = ++this.#nextId;
     this.#post({ type: 'start', id, algorithm });
     return id;
+  }
+
+  /** An empty batch to fill. */
+  batch(): Buffer {
+    const spare = this.#spare.pop();
+    return spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(BATCH_BYTES);
   }
 
   update(id: number, batch: Buffer): void {
@@ -75,10 +90,11 @@ class HashThread {
     this.#post({ type: 'update', id, data, length: batch.length }, [data]);
   }
 
-  digest(id: number): Promise<Buffer> {
+  /** The digest (`peek`: of the bytes so far, the hash going on). One question per hash at a time. */
+  digest(id: number, type: 'digest' | 'peek'): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#post({ type: 'digest', id });
+      this.#post({ type, id });
     });
   }
 
@@ -88,7 +104,7 @@ class HashThread {
 
   #post(message: Message, transfer: ArrayBuffer[] = []): void {
     const worker = this.#start();
-    if (message.type === 'digest') worker.ref();
+    if (message.type === 'digest' || message.type === 'peek') worker.ref();
     worker.postMessage(message, transfer);
   }
 
@@ -101,7 +117,12 @@ class HashThread {
       execArgv: [],
     });
     worker.unref();
-    worker.on('message', ({ id, digest }: { id: number; digest: Uint8Array | undefined }) => {
+    worker.on('message', (answer: Answer) => {
+      if ('spent' in answer) {
+        if (this.#spare.length < MAX_QUEUED_BATCHES) this.#spare.push(answer.spent);
+        return;
+      }
+      const { id, digest } = answer;
       const pending = this.#pending.get(id);
       this.#pending.delete(id);
       if (this.#pending.size === 0) worker.unref();
@@ -144,18 +165,24 @@ export class OffThreadHash {
   update(chunk: Buffer): void {
     let from = 0;
     while (from < chunk.length) {
-      this.#batch ??= Buffer.allocUnsafeSlow(BATCH_BYTES);
+      this.#batch ??= this.#thread.batch();
       const copied = chunk.copy(this.#batch, this.#filled, from);
       from += copied;
       this.#filled += copied;
-      if (this.#filled === BATCH_BYTES) this.#flush();
+      if (this.#filled === BATCH_BYTES) this.flush();
     }
   }
 
   /** The digest of every chunk handed over; the hash is done with. */
   digest(): Promise<Buffer> {
-    this.#flush();
-    return this.#thread.digest(this.#id);
+    this.flush();
+    return this.#thread.digest(this.#id, 'digest');
+  }
+
+  /** The digest of the chunks handed over so far; more may follow. */
+  peek(): Promise<Buffer> {
+    this.flush();
+    return this.#thread.digest(this.#id, 'peek');
   }
 
   /** Forgets the hash without a digest. */
@@ -164,7 +191,8 @@ export class OffThreadHash {
     this.#thread.drop(this.#id);
   }
 
-  #flush(): void {
+  /** Hands what is batched to the thread now, holding no batch here until more comes. */
+  flush(): void {
     if (!this.#batch || this.#filled === 0) return;
     this.#thread.update(this.#id, this.#batch.subarray(0, this.#filled));
     this.#batch = undefined;

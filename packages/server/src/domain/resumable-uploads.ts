@@ -188,7 +188,7 @@ export class ResumableUploads {
     const size = record.length ?? 0;
     const outcome = await this.#uploads.complete({
       record,
-      sha256: sha256 ?? this.#digests.digest(record.id, size),
+      sha256: sha256 ?? (await this.#digests.digest(record.id, size)),
       earlyProbe: this.#digests.earlyProbe(record.id),
     });
     return statusOf({ ...record, outcome }, size);

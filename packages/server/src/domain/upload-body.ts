@@ -75,7 +75,7 @@ export async function receiveBody(
       },
     });
     const matches = reusesRunningHash
-      ? watch.sha256FromStart()?.equals(checksum.digest) === true
+      ? (await watch.sha256FromStart())?.equals(checksum.digest) === true
       : ((await verifier?.matches()) ?? true);
     if (!matches) {
       const problem = new DomainError(
