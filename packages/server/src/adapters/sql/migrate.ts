@@ -1,4 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type Kysely,
+  type SchemaMetadata,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import type { SqlDialectName } from './connect.ts';
 import * as initial from './migrations/0001-initial.ts';
@@ -34,7 +40,7 @@ export async function migrateToLatest(
           ?.schema
       : undefined;
   const migrator = new Migrator({
-    db,
+    db: migrationTableSchema ? scopedIntrospection(db, migrationTableSchema) : db,
     provider: { getMigrations: async () => MIGRATIONS },
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
@@ -43,4 +49,40 @@ export async function migrateToLatest(
     throw new Error(`Database migration failed: ${String(result.error)}`, { cause: result.error });
   }
   return result;
+}
+
+/**
+ * The database as the migrator sees it, with an introspector that looks at
+ * one schema. Kysely's PostgreSQL introspector lists the tables of every
+ * schema, calling `has_schema_privilege(name, ...)` on each: a schema
+ * dropped meanwhile by someone else (another deployment's teardown, a
+ * parallel test server's) made that query fail with "schema does not
+ * exist", and our migration with it. The migrator only asks whether its two
+ * bookkeeping tables exist.
+ */
+function scopedIntrospection(db: Kysely<Database>, schema: string): Kysely<Database> {
+  const introspector: DatabaseIntrospector = {
+    getSchemas: async (): Promise<SchemaMetadata[]> => [{ name: schema }],
+    getTables: async (): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{ name: string }>`
+        select c.relname as name from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind in ('r', 'p')`.execute(db);
+      return rows.map(({ name }) => ({
+        name,
+        schema,
+        isView: false,
+        isForeign: false,
+        columns: [],
+      }));
+    },
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspector;
+      const value: unknown = Reflect.get(target, property, target);
+      // Kysely keeps its state in private fields: its methods must run on the instance itself.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
