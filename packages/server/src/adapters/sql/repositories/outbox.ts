@@ -1,9 +1,10 @@
-import type { SagaStep } from '@flickr-kit/sdk/contract';
+import { SAGA_STEPS } from '@flickr-kit/sdk/contract';
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type {
   NewOutboxEvent,
   OutboxEvent,
+  OutboxEventType,
   OutboxRepository,
 } from '../../../ports/metadata-store.ts';
 import type { OutboxTable } from '../schema.ts';
@@ -12,7 +13,7 @@ import type { SqlContext } from './executor.ts';
 const toEvent = (row: Selectable<OutboxTable>): OutboxEvent => ({
   id: row.id,
   photoId: row.photoId,
-  step: row.step as SagaStep,
+  step: row.step as OutboxEventType,
   payload: JSON.parse(row.payload) as Record<string, unknown>,
   attempts: row.attempts,
   availableAt: row.availableAt,
@@ -34,14 +35,23 @@ export class SqlOutboxRepository implements OutboxRepository {
       .execute();
   }
 
-  async claim(worker: string, now: string, leaseUntil: string): Promise<OutboxEvent | undefined> {
+  async claim<Step extends OutboxEventType>(
+    worker: string,
+    now: string,
+    leaseUntil: string,
+    types: readonly Step[],
+  ): Promise<OutboxEvent<Step> | undefined> {
+    if (types.length === 0) return undefined;
     const { db, dialect } = this.#sql;
     // One statement picks and leases the event, so two workers cannot both
     // win it. PostgreSQL skips rows another claim has locked; SQLite
     // serialises writers, so the subquery sees every committed lease.
+    // `outbox_step_due` finds the due events of these types without walking
+    // past those of others, however many wait for a consumer.
     let due = db
       .selectFrom('outbox')
       .select('id')
+      .where('step', 'in', [...types])
       .where('parkedAt', 'is', null)
       .where('availableAt', '<=', now)
       .where((eb) => eb.or([eb('leaseUntil', 'is', null), eb('leaseUntil', '<', now)]))
@@ -55,7 +65,7 @@ export class SqlOutboxRepository implements OutboxRepository {
       .where('id', '=', (eb) => eb.selectFrom(due.as('due')).select('due.id'))
       .returningAll()
       .executeTakeFirst();
-    return row && toEvent(row);
+    return row && (toEvent(row) as OutboxEvent<Step>);
   }
 
   async renew(eventId: string, worker: string, leaseUntil: string): Promise<boolean> {
@@ -106,6 +116,7 @@ export class SqlOutboxRepository implements OutboxRepository {
       .updateTable('outbox')
       .set({ parkedAt: null, availableAt: now, attempts: 0 })
       .where('photoId', '=', photoId)
+      .where('step', 'in', [...SAGA_STEPS])
       .where('parkedAt', 'is not', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
@@ -121,10 +132,12 @@ export class SqlOutboxRepository implements OutboxRepository {
     return rows.map(toEvent);
   }
 
-  async nextDueAt(): Promise<string | undefined> {
+  async nextDueAt(types: readonly OutboxEventType[]): Promise<string | undefined> {
+    if (types.length === 0) return undefined;
     const row = await this.#sql.db
       .selectFrom('outbox')
       .select((eb) => eb.fn.min('availableAt').as('next'))
+      .where('step', 'in', [...types])
       .where('parkedAt', 'is', null)
       .executeTakeFirst();
     return row?.next ?? undefined;
