@@ -1,15 +1,10 @@
-import type { NewOutboxEvent, SocialEvent, SocialEventType } from '../ports/metadata-store.ts';
+import type { NewOutboxEvent, SocialEvent } from '../ports/metadata-store.ts';
 import { uuidv7 } from './ids.ts';
 
-/**
- * The social events, for a consumer to claim (`outbox.claim(…, SOCIAL_EVENT_TYPES)`).
- * Nothing consumes them yet: notifications will. The saga's workers claim
- * only its steps, so these wait in the outbox, never parked, never failing a photo.
- */
-export const SOCIAL_EVENT_TYPES = [
-  'comment_added',
-  'photo_favorited',
-] as const satisfies readonly SocialEventType[];
+// Social events go to the outbox's `social` queue, for a consumer to claim
+// (`outbox.claim(worker, now, leaseUntil, 'social')`). Nothing consumes them
+// yet: notifications will. The saga's workers claim from the `saga` queue
+// only, so these wait, never claimed, parked or failing a photo.
 
 /** An outbox event for a social fact, due at once; write it in the transaction of the change. */
 function socialEvent(photoId: string, event: SocialEvent, at: string): NewOutboxEvent {

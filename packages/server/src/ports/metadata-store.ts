@@ -95,6 +95,16 @@ export type SocialEventType = SocialEvent['step'];
 /** What an outbox event is: a saga step due for a photo, or a social event. */
 export type OutboxEventType = SagaStep | SocialEventType;
 
+/**
+ * The outbox holds one queue per kind of consumer: the saga's steps, and
+ * the social events. A consumer claims from its own queue only, and finds
+ * its due events there however many wait in another.
+ */
+export type OutboxQueue = 'saga' | 'social';
+export type EventTypeOf<Queue extends OutboxQueue> = Queue extends 'saga'
+  ? SagaStep
+  : SocialEventType;
+
 export interface OutboxEvent<Step extends OutboxEventType = OutboxEventType> {
   id: string;
   photoId: string;
@@ -264,18 +274,19 @@ export interface NewOutboxEvent {
 }
 
 export interface OutboxRepository {
+  /** Writes an event to the queue of its type. */
   enqueue(event: NewOutboxEvent): Promise<void>;
   /**
-   * Leases the oldest due, unparked, unleased event of these types to one
+   * Leases the oldest due, unparked, unleased event of a queue to one
    * worker. Two workers never hold the same event: the claim is one atomic
-   * update. Events of other types wait for a consumer that asks for them.
+   * update. The events of other queues wait for their own consumers.
    */
-  claim<Step extends OutboxEventType>(
+  claim<Queue extends OutboxQueue>(
     worker: string,
     now: string,
     leaseUntil: string,
-    types: readonly Step[],
-  ): Promise<OutboxEvent<Step> | undefined>;
+    queue: Queue,
+  ): Promise<OutboxEvent<EventTypeOf<Queue>> | undefined>;
   /** Extends a lease the worker still holds; false when it was lost. */
   renew(eventId: string, worker: string, leaseUntil: string): Promise<boolean>;
   /** Deletes an event the worker holds; false when it no longer holds it. */
@@ -286,8 +297,8 @@ export interface OutboxRepository {
   /** Unparks a photo's parked saga steps, due now, with a fresh attempt count. */
   unpark(photoId: string, now: string): Promise<number>;
   forPhoto(photoId: string): Promise<OutboxEvent[]>;
-  /** When the next event of these types becomes due, for workers that sleep until then. */
-  nextDueAt(types: readonly OutboxEventType[]): Promise<string | undefined>;
+  /** When the next event of a queue becomes due, for workers that sleep until then. */
+  nextDueAt(queue: OutboxQueue): Promise<string | undefined>;
 }
 
 export interface SagaAttemptRecord {

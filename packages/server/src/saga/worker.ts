@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { SAGA_STEPS, type SagaStep } from '@flickr-kit/sdk/contract';
+import type { SagaStep } from '@flickr-kit/sdk/contract';
 import type { Logger } from 'pino';
 import { nowIso, uuidv7 } from '../domain/ids.ts';
 import type { EventBus } from '../ports/event-bus.ts';
@@ -91,12 +91,12 @@ export class SagaWorker {
     while (!signal.aborted) {
       try {
         const now = Date.now();
-        // Only the saga's own steps: the outbox also holds events for other consumers.
+        // The saga's own queue: the outbox also holds events for other consumers.
         const event = await this.#store.outbox.claim(
           owner,
           iso(now),
           iso(now + this.#settings.leaseMs),
-          SAGA_STEPS,
+          'saga',
         );
         if (event) await this.#run(event, owner);
         else await this.#bus.waitForWork(this.#settings.pollMs, signal);

@@ -2,9 +2,11 @@ import { SAGA_STEPS } from '@flickr-kit/sdk/contract';
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type {
+  EventTypeOf,
   NewOutboxEvent,
   OutboxEvent,
   OutboxEventType,
+  OutboxQueue,
   OutboxRepository,
 } from '../../../ports/metadata-store.ts';
 import type { OutboxTable } from '../schema.ts';
@@ -22,6 +24,10 @@ const toEvent = (row: Selectable<OutboxTable>): OutboxEvent => ({
   createdAt: row.createdAt,
 });
 
+/** The queue an event goes to: the saga's, or the social events'. */
+export const queueOf = (step: OutboxEventType): OutboxQueue =>
+  (SAGA_STEPS as readonly string[]).includes(step) ? 'saga' : 'social';
+
 export class SqlOutboxRepository implements OutboxRepository {
   readonly #sql: SqlContext;
   constructor(sql: SqlContext) {
@@ -31,27 +37,27 @@ export class SqlOutboxRepository implements OutboxRepository {
   async enqueue(event: NewOutboxEvent): Promise<void> {
     await this.#sql.db
       .insertInto('outbox')
-      .values({ ...event, payload: JSON.stringify(event.payload) })
+      .values({ ...event, queue: queueOf(event.step), payload: JSON.stringify(event.payload) })
       .execute();
   }
 
-  async claim<Step extends OutboxEventType>(
+  async claim<Queue extends OutboxQueue>(
     worker: string,
     now: string,
     leaseUntil: string,
-    types: readonly Step[],
-  ): Promise<OutboxEvent<Step> | undefined> {
-    if (types.length === 0) return undefined;
+    queue: Queue,
+  ): Promise<OutboxEvent<EventTypeOf<Queue>> | undefined> {
     const { db, dialect } = this.#sql;
     // One statement picks and leases the event, so two workers cannot both
     // win it. PostgreSQL skips rows another claim has locked; SQLite
     // serialises writers, so the subquery sees every committed lease.
-    // `outbox_step_due` finds the due events of these types without walking
-    // past those of others, however many wait for a consumer.
+    // `outbox_queue_due` is walked in due order within the queue, never past
+    // the events of another (100,000 social events waiting made a saga
+    // claim by step take 130 ms on SQLite, which walked the old due index).
     let due = db
       .selectFrom('outbox')
       .select('id')
-      .where('step', 'in', [...types])
+      .where('queue', '=', queue)
       .where('parkedAt', 'is', null)
       .where('availableAt', '<=', now)
       .where((eb) => eb.or([eb('leaseUntil', 'is', null), eb('leaseUntil', '<', now)]))
@@ -65,7 +71,7 @@ export class SqlOutboxRepository implements OutboxRepository {
       .where('id', '=', (eb) => eb.selectFrom(due.as('due')).select('due.id'))
       .returningAll()
       .executeTakeFirst();
-    return row && (toEvent(row) as OutboxEvent<Step>);
+    return row && (toEvent(row) as OutboxEvent<EventTypeOf<Queue>>);
   }
 
   async renew(eventId: string, worker: string, leaseUntil: string): Promise<boolean> {
@@ -116,7 +122,7 @@ export class SqlOutboxRepository implements OutboxRepository {
       .updateTable('outbox')
       .set({ parkedAt: null, availableAt: now, attempts: 0 })
       .where('photoId', '=', photoId)
-      .where('step', 'in', [...SAGA_STEPS])
+      .where('queue', '=', 'saga')
       .where('parkedAt', 'is not', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
@@ -132,12 +138,11 @@ export class SqlOutboxRepository implements OutboxRepository {
     return rows.map(toEvent);
   }
 
-  async nextDueAt(types: readonly OutboxEventType[]): Promise<string | undefined> {
-    if (types.length === 0) return undefined;
+  async nextDueAt(queue: OutboxQueue): Promise<string | undefined> {
     const row = await this.#sql.db
       .selectFrom('outbox')
       .select((eb) => eb.fn.min('availableAt').as('next'))
-      .where('step', 'in', [...types])
+      .where('queue', '=', queue)
       .where('parkedAt', 'is', null)
       .executeTakeFirst();
     return row?.next ?? undefined;
