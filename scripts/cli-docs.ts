@@ -115,7 +115,10 @@ and \`reason: processing\`, the summary says how many and the exit code is 5
 (1 when files failed too). \`flickr-cli photos ls --status failed\` lists them.
 
 With \`--json\`, every command prints NDJSON: one JSON object per line. List
-commands print one object per item (a photo, an album, a grant, a token); long
+commands print one object per item (a photo, an album, a grant, a token, a
+comment, a favorite: \`{"favoritedAt", "photo"}\`), or with \`--limit\` the page
+(\`items\`, \`nextCursor\`, \`prevCursor\`); commands that change things print
+what they made or changed (a comment, a photo's \`favoriteCount\`); long
 commands print events, and \`{"type":"summary", …}\` last:
 
 | \`type\` | fields |

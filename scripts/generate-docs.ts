@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
+  COMMENT_MAX_LENGTH,
   ERROR_STATUS,
   type Operation,
   operations,
@@ -177,6 +178,35 @@ tags, album names, token names, usernames and the text fields of
 (C0, DEL, C1; descriptions may hold tab, line feed and carriage return) and
 lone UTF-16 surrogates (a JSON \`"\\ud800"\`), which UTF-8 cannot encode.
 JSON bodies must be UTF-8.
+
+## Comments and favorites
+
+A photo's comments and favorites exist for a caller exactly when the photo
+does: whoever may see the photo may read its comments, comment on it and
+favorite it, and a photo the caller may not see (private and not shared with
+them, not yet \`ready\`, deleted) is \`404\` for all of it, exactly as if it
+did not exist. A comment on such a photo is a comment not found.
+
+- **Comments** list oldest first (\`order=newest\` for newest first), by keyset
+  like every list: \`after\` pages on in the order chosen, \`before\` back. A
+  comment's text is stored as written (line breaks and tabs kept; control
+  characters, lone surrogates and blank text refused), at most ${COMMENT_MAX_LENGTH.toLocaleString('en-US')}
+  characters. Its author edits it (it then shows \`editedAt\`); its author,
+  the photo's owner and an administrator delete it.
+- **Switching comments off.** A photo's \`commentsEnabled\` (\`PATCH
+  /v1/photos/:id\`) off keeps its comments readable and deletable, and refuses
+  new ones and edits with \`403 comments_disabled\`. New photos take the
+  owner's \`commentsEnabledByDefault\` (\`GET\`/\`PATCH /v1/me/settings\`, on
+  unless changed) when their upload completes.
+- **Favorites.** \`PUT /v1/photos/:id/favorite\` adds a photo to the caller's
+  favorites and \`DELETE\` removes it; both answer where it stands
+  (\`favorited\`, \`favoriteCount\`), and sending either again, or twice at
+  once, changes nothing more. Every photo in every answer carries its
+  \`favoriteCount\` and whether the caller \`favorited\` it. \`GET
+  /v1/me/favorites\` lists the caller's favorites, the most recently added
+  first, each with the photo as the caller may see it now: a favorite of a
+  photo the caller may no longer see is left out (and back if it is shown to
+  them again).
 
 ## Idempotency keys
 

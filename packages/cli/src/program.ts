@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { albumCommands } from './commands/albums.ts';
 import { authCommands } from './commands/auth.ts';
+import { commentCommands } from './commands/comments.ts';
 import type { Action, Wrap } from './commands/define.ts';
 import { downloadCommand } from './commands/download.ts';
+import { favoriteCommands } from './commands/favorites.ts';
 import { limitsCommand } from './commands/limits.ts';
 import { photoCommands } from './commands/photos.ts';
 import { profileCommands } from './commands/profiles.ts';
@@ -54,6 +56,8 @@ export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, wrap: Wrap): Com
   syncCommands(program, wrap);
   photoCommands(program, wrap);
   albumCommands(program, wrap);
+  commentCommands(program, wrap);
+  favoriteCommands(program, wrap);
   shareCommands(program, wrap);
   tokenCommands(program, wrap);
   limitsCommand(program, wrap);

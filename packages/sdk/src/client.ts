@@ -4,8 +4,11 @@ import type { FetchFunction } from './core/transport.ts';
 import { Transport } from './core/transport.ts';
 import { Albums } from './resources/albums.ts';
 import { Auth } from './resources/auth.ts';
+import { Comments } from './resources/comments.ts';
+import { Favorites } from './resources/favorites.ts';
 import { Limits } from './resources/limits.ts';
 import { Photos } from './resources/photos.ts';
+import { Settings } from './resources/settings.ts';
 import { Shares } from './resources/shares.ts';
 import { Tokens } from './resources/tokens.ts';
 import { Uploads } from './resources/uploads.ts';
@@ -61,6 +64,9 @@ export class FlickrClient {
   readonly photos: Photos;
   readonly albums: Albums;
   readonly shares: Shares;
+  readonly comments: Comments;
+  readonly favorites: Favorites;
+  readonly settings: Settings;
   readonly uploads: Uploads;
   readonly options: Readonly<ClientOptions>;
   readonly #agent: Agent | undefined;
@@ -94,6 +100,9 @@ export class FlickrClient {
     this.photos = new Photos(transport, this.limits);
     this.albums = new Albums(transport);
     this.shares = new Shares(transport);
+    this.comments = new Comments(transport);
+    this.favorites = new Favorites(transport);
+    this.settings = new Settings(transport);
     this.uploads = new Uploads({
       transport,
       limits: (options) => this.limits.get(options),

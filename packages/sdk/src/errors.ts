@@ -44,23 +44,25 @@ export class ApiError extends FlickrError {
     retryAfterSeconds?: number,
   ): ApiError {
     const Class =
-      status === 400 || status === 422
-        ? ValidationError
-        : status === 401
-          ? AuthenticationError
-          : status === 403
-            ? PermissionDeniedError
-            : status === 404 || status === 410
-              ? NotFoundError
-              : status === 409
-                ? ConflictError
-                : status === 413
-                  ? PayloadTooLargeError
-                  : status === 429
-                    ? RateLimitError
-                    : status >= 500
-                      ? InternalServerError
-                      : ApiError;
+      problem?.code === 'comments_disabled'
+        ? CommentsDisabledError
+        : status === 400 || status === 422
+          ? ValidationError
+          : status === 401
+            ? AuthenticationError
+            : status === 403
+              ? PermissionDeniedError
+              : status === 404 || status === 410
+                ? NotFoundError
+                : status === 409
+                  ? ConflictError
+                  : status === 413
+                    ? PayloadTooLargeError
+                    : status === 429
+                      ? RateLimitError
+                      : status >= 500
+                        ? InternalServerError
+                        : ApiError;
     return new Class(status, problem, fallback, retryAfterSeconds);
   }
 }
@@ -75,6 +77,11 @@ export class ValidationError extends ApiError {}
 export class AuthenticationError extends ApiError {}
 /** 403: the token lacks a scope, or the action is not allowed (quota, registration closed). */
 export class PermissionDeniedError extends ApiError {}
+/**
+ * 403 `comments_disabled`: the photo's owner turned its comments off. Its
+ * comments stay readable; none can be added or edited until they are on again.
+ */
+export class CommentsDisabledError extends PermissionDeniedError {}
 /** 404 or 410: it does not exist, or the caller may not see it. */
 export class NotFoundError extends ApiError {}
 /** 409: a conflict with the current state (a taken name, an upload offset mismatch). */

@@ -9,6 +9,8 @@ export type {
   DownloadReportEntry,
 } from './downloads/download-many.ts';
 export * from './errors.ts';
+export type { CommentListQuery } from './resources/comments.ts';
+export type { FavoriteListQuery } from './resources/favorites.ts';
 export type { ListQuery } from './resources/photo-listing.ts';
 export {
   PhotoFailedError,

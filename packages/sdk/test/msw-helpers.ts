@@ -72,6 +72,8 @@ export function photoFixture(overrides: Partial<Photo> = {}): Photo {
     tags: [],
     visibility: 'private',
     commentsEnabled: true,
+    favoriteCount: 0,
+    favorited: false,
     status: 'ready',
     statusReason: null,
     format: 'jpeg',

@@ -14,6 +14,8 @@ import { requestScreening } from './http/plugins/request-screening.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { albumRoutes } from './http/routes/albums.ts';
+import { commentRoutes } from './http/routes/comments.ts';
+import { favoriteRoutes } from './http/routes/favorites.ts';
 import { metaRoutes } from './http/routes/meta.ts';
 import { photoRoutes } from './http/routes/photos.ts';
 import { shareRoutes } from './http/routes/shares.ts';
@@ -131,6 +133,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(photoRoutes, { photos: services.photos });
   await app.register(albumRoutes, { albums: services.albums, photos: services.photos });
   await app.register(shareRoutes, { shares: services.shares });
+  await app.register(commentRoutes, { comments: services.comments });
+  await app.register(favoriteRoutes, { favorites: services.favorites });
   await app.register(tusRoutes, {
     resumable: services.resumable,
     uploads: services.uploads,

@@ -11,7 +11,9 @@ import type { Config } from './config.ts';
 import { AccountService } from './domain/accounts.ts';
 import { AlbumService } from './domain/albums.ts';
 import { CdnAccess } from './domain/cdn-access.ts';
+import { CommentService } from './domain/comments.ts';
 import { CursorCodec } from './domain/cursor.ts';
+import { FavoriteService } from './domain/favorites.ts';
 import { InFlightLimiter } from './domain/in-flight-limiter.ts';
 import { PhotoService } from './domain/photos.ts';
 import { ReceivedDigests } from './domain/received-digests.ts';
@@ -49,6 +51,8 @@ export interface Services {
   photos: PhotoService;
   albums: AlbumService;
   shares: ShareService;
+  comments: CommentService;
+  favorites: FavoriteService;
   signer: UrlSigner;
   cdnAccess: CdnAccess;
   uploadLimiter: InFlightLimiter;
@@ -87,7 +91,8 @@ export async function createServices(
     config.urlTtlSeconds,
     config.cdnUrl ? `${config.cdnUrl}${CDN_PREFIX}` : CDN_PREFIX,
   );
-  const photos = new PhotoService(store, bus, cache, signer, new CursorCodec(signingKey));
+  const cursors = new CursorCodec(signingKey);
+  const photos = new PhotoService(store, bus, cache, signer, cursors);
   const uploads = new UploadService(store, staging, bus, config, renditions, photos);
   const resumable = new ResumableUploads(
     store.uploads,
@@ -114,6 +119,8 @@ export async function createServices(
     photos,
     albums: new AlbumService(store),
     shares: new ShareService(store, cache),
+    comments: new CommentService(store, cursors),
+    favorites: new FavoriteService(store, cursors, photos),
     signer,
     cdnAccess: new CdnAccess(store, cache),
     uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'Upload transfers'),

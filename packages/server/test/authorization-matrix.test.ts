@@ -56,6 +56,7 @@ const FORBIDDEN: Outcome = { status: 403, code: 'forbidden' };
 /** May not see it: exactly as if it did not exist. */
 const HIDDEN: Outcome = { status: 404, code: 'not_found' };
 const CONFLICT: Outcome = { status: 409, code: 'conflict' };
+const COMMENTS_OFF: Outcome = { status: 403, code: 'comments_disabled' };
 
 const everyone = (outcome: Outcome): Record<Caller, Outcome> =>
   Object.fromEntries(CALLERS.map((caller) => [caller, outcome])) as Record<Caller, Outcome>;
@@ -188,6 +189,25 @@ async function freshPrivatePhoto(): Promise<string> {
   return id as string;
 }
 
+async function freshUncommentablePhoto(): Promise<string> {
+  const [id] = await seedPhotos(server.services.store, users.owner.userId, 1, {
+    commentsEnabled: false,
+  });
+  return id as string;
+}
+
+/** A new comment by this user on one of the matrix's photos; returns its id. */
+async function freshComment(author: Account, photo: Photo): Promise<string> {
+  const created = await ok<{ id: string }>(
+    call('POST', `/v1/photos/${photo.id}/comments`, {
+      token: author.token,
+      json: { text: uniqueName('comment ') },
+    }),
+    201,
+  );
+  return created.id;
+}
+
 async function freshFailedPhoto(): Promise<string> {
   const { photo } = await uploadPhoto(server.url, await testPhoto(seed++, 64, 48), {
     token: users.owner.token,
@@ -273,11 +293,14 @@ function privateFileUrl(file: 'thumbnail' | 'original', caller: Caller): string 
   return server.services.signer.url(key, viewerOf(caller), server.services.signer.expiry());
 }
 
-/** Which of the matrix's photos an answer shows: a photo, a page of them, or a dedup check. */
+/** Which of the matrix's photos an answer shows: a photo, a page of them or of favorites, or a dedup check. */
 function shownIn(body: Record<string, unknown>): Shown[] {
   const ids = new Set<string>();
   if (typeof body.id === 'string') ids.add(body.id);
-  for (const item of (body.items ?? []) as { id?: string }[]) if (item.id) ids.add(item.id);
+  for (const item of (body.items ?? []) as { id?: string; photo?: { id: string } }[]) {
+    if (item.id) ids.add(item.id);
+    if (item.photo) ids.add(item.photo.id);
+  }
   for (const known of (body.existing ?? []) as { photoId: string }[]) ids.add(known.photoId);
   return (['private', 'public'] as const).filter((name) => ids.has(photos[name].id));
 }
@@ -592,6 +615,149 @@ const ROWS: Row[] = [
     unscoped: NO_SCOPE,
   }),
 
+  // Account settings: each caller reads and changes its own.
+  operation('getSettings', 'the caller’s settings', () => ({}), {
+    ...everyone(OK),
+    anonymous: NO_TOKEN,
+    unscoped: NO_SCOPE,
+  }),
+  operation(
+    'updateSettings',
+    'the caller’s settings',
+    () => ({ json: { commentsEnabledByDefault: true } }),
+    { ...everyone(OK), anonymous: NO_TOKEN, unscoped: NO_SCOPE },
+  ),
+
+  // Comments exist for a caller exactly when the photo does; the author edits
+  // a comment, the author and the photo's owner (or an administrator) delete it.
+  operation(
+    'listComments',
+    'the private photo’s comments',
+    () => ({ params: { id: photos.private.id } }),
+    {
+      anonymous: HIDDEN,
+      owner: OK,
+      viewer: OK,
+      other: HIDDEN,
+      revoked: HIDDEN,
+      admin: OK,
+      unscoped: NO_SCOPE,
+    },
+  ),
+  operation(
+    'listComments',
+    'the public photo’s comments',
+    () => ({ params: { id: photos.public.id } }),
+    { ...everyone(OK), unscoped: NO_SCOPE },
+  ),
+  operation(
+    'addComment',
+    'a comment on the private photo',
+    () => ({ params: { id: photos.private.id }, json: { text: uniqueName('nice ') } }),
+    {
+      anonymous: NO_TOKEN,
+      owner: CREATED,
+      viewer: CREATED,
+      other: HIDDEN,
+      revoked: HIDDEN,
+      admin: CREATED,
+      unscoped: NO_SCOPE,
+    },
+  ),
+  operation(
+    'addComment',
+    'a comment on the public photo',
+    () => ({ params: { id: photos.public.id }, json: { text: uniqueName('nice ') } }),
+    { ...everyone(CREATED), anonymous: NO_TOKEN, unscoped: NO_SCOPE },
+  ),
+  operation(
+    'addComment',
+    'a comment on a public photo with comments off',
+    async () => ({ params: { id: await freshUncommentablePhoto() }, json: { text: 'hello' } }),
+    { ...everyone(COMMENTS_OFF), anonymous: NO_TOKEN, unscoped: NO_SCOPE },
+  ),
+  operation(
+    'editComment',
+    'a fresh comment of the viewer on the private photo',
+    async () => ({
+      params: { id: await freshComment(users.viewer, photos.private) },
+      json: { text: uniqueName('edited ') },
+    }),
+    {
+      anonymous: NO_TOKEN,
+      owner: FORBIDDEN,
+      viewer: OK,
+      other: HIDDEN,
+      revoked: HIDDEN,
+      admin: FORBIDDEN,
+      unscoped: NO_SCOPE,
+    },
+  ),
+  operation(
+    'deleteComment',
+    'a fresh comment of the viewer on the private photo',
+    async () => ({ params: { id: await freshComment(users.viewer, photos.private) } }),
+    {
+      anonymous: NO_TOKEN,
+      owner: DONE,
+      viewer: DONE,
+      other: HIDDEN,
+      revoked: HIDDEN,
+      admin: DONE,
+      unscoped: NO_SCOPE,
+    },
+  ),
+  operation(
+    'deleteComment',
+    'a fresh comment of the other user on the public photo',
+    async () => ({ params: { id: await freshComment(users.other, photos.public) } }),
+    {
+      anonymous: NO_TOKEN,
+      owner: DONE,
+      viewer: FORBIDDEN,
+      other: DONE,
+      revoked: FORBIDDEN,
+      admin: DONE,
+      unscoped: NO_SCOPE,
+    },
+  ),
+
+  // Favorites: listed before the rows that add and remove some, so that it
+  // shows what beforeAll made: the revoked viewer's favorite of the private
+  // photo is kept, but not listed.
+  operation('listFavorites', 'the caller’s favorites', () => ({}), {
+    anonymous: NO_TOKEN,
+    owner: shows(),
+    viewer: shows('private', 'public'),
+    other: shows(),
+    revoked: shows('public'),
+    admin: shows(),
+    unscoped: NO_SCOPE,
+  }),
+  operation('favoritePhoto', 'the private photo', () => ({ params: { id: photos.private.id } }), {
+    anonymous: NO_TOKEN,
+    owner: OK,
+    viewer: OK,
+    other: HIDDEN,
+    revoked: HIDDEN,
+    admin: OK,
+    unscoped: NO_SCOPE,
+  }),
+  operation('unfavoritePhoto', 'the private photo', () => ({ params: { id: photos.private.id } }), {
+    anonymous: NO_TOKEN,
+    owner: OK,
+    viewer: OK,
+    other: HIDDEN,
+    revoked: HIDDEN,
+    admin: OK,
+    unscoped: NO_SCOPE,
+  }),
+  operation('favoritePhoto', 'the public photo', () => ({ params: { id: photos.public.id } }), {
+    ...everyone(OK),
+    anonymous: NO_TOKEN,
+    unscoped: NO_SCOPE,
+  }),
+
   // The tus endpoint: uploading needs `write`, and a caller sees only its own uploads.
   {
     route: 'tus',
@@ -792,6 +958,10 @@ describe('authorization matrix', () => {
     );
     for (const file of ['thumbnail', 'original'] as const)
       await ok(call('GET', fileUrl(heldByRevoked, file)), 200);
+    // Both granted viewers favorite both photos while they may see them.
+    for (const { token } of [users.viewer, users.revoked])
+      for (const photo of [photos.private, photos.public])
+        await ok(call('PUT', `/v1/photos/${photo.id}/favorite`, { token }), 200);
     await ok(call('DELETE', `/v1/shares/${users.revoked.username}`, asOwner), 204);
   });
   afterAll(async () => {

@@ -19,6 +19,7 @@ export function photoRecord(ownerId: string, overrides: Partial<PhotoRecord> = {
     tags: [],
     visibility: 'public',
     commentsEnabled: true,
+    favoriteCount: 0,
     status: 'ready',
     statusReason: null,
     format: 'jpeg',

@@ -87,12 +87,13 @@ export function photoCommands(program: Command, wrap: Wrap): void {
       .addOption(new Option('--private', 'only you and those you share with'))
       .option('--album <name>', 'move it to this album (created when missing)')
       .option('--no-album', 'move it out of its album')
-      .option('--comments', 'allow comments')
-      .option('--no-comments', 'turn comments off')
+      .option('--comments', 'take new comments')
+      .option('--no-comments', 'take no new comments (those there stay readable)')
       .action(wrap(editPhoto)),
     [
       'flickr-cli photos edit 0193a4c2-… --title "Sunset" --tags beach,evening --public',
       'flickr-cli photos edit 0193a4c2-… --no-album',
+      'flickr-cli photos edit 0193a4c2-… --no-comments',
     ],
   );
 
@@ -206,6 +207,7 @@ function describePhoto(photo: Photo): string {
     ['album', photo.album?.name ?? '-'],
     ['visibility', photo.visibility],
     ['comments', photo.commentsEnabled ? 'on' : 'off'],
+    ['favorites', `${photo.favoriteCount}${photo.favorited ? ' (yours among them)' : ''}`],
     ['status', `${photo.status}${photo.statusReason ? `: ${photo.statusReason}` : ''}`],
     ['taken', photo.capturedAt ?? '-'],
     ['camera', photo.camera ?? '-'],

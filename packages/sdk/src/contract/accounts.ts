@@ -53,6 +53,19 @@ export const CreatedToken = z.object({
 
 export const WhoAmI = z.object({ user: User, token: TokenInfo });
 
+/** What a user decides for their account as a whole. */
+export const UserSettings = z.object({
+  commentsEnabledByDefault: z
+    .boolean()
+    .describe(
+      'Whether the photos you upload from now on take comments (`commentsEnabled`); each photo can still be switched on its own. Default true',
+    ),
+});
+export type UserSettings = z.infer<typeof UserSettings>;
+
+export const UserSettingsChanges = UserSettings.partial().strict();
+export type UserSettingsChanges = z.input<typeof UserSettingsChanges>;
+
 export const register = defineOperation({
   id: 'register',
   method: 'POST',
@@ -137,4 +150,29 @@ export const revokeToken = defineOperation({
   params: z.object({ id: Id }),
   status: 204,
   errors: ['not_found'],
+});
+
+export const getSettings = defineOperation({
+  id: 'getSettings',
+  method: 'GET',
+  path: '/v1/me/settings',
+  summary: 'Your account’s settings',
+  tag: 'account',
+  access: 'read',
+  status: 200,
+  response: UserSettings,
+  errors: [],
+});
+
+export const updateSettings = defineOperation({
+  id: 'updateSettings',
+  method: 'PATCH',
+  path: '/v1/me/settings',
+  summary: 'Change some of your account’s settings; the others stay as they are',
+  tag: 'account',
+  access: 'write',
+  body: UserSettingsChanges,
+  status: 200,
+  response: UserSettings,
+  errors: [],
 });

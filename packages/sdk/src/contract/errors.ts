@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   url_expired: 403,
   registration_closed: 403,
   quota_exceeded: 403,
+  comments_disabled: 403,
   not_found: 404,
   method_not_allowed: 405,
   request_timeout: 408,

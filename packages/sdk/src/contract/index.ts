@@ -1,8 +1,10 @@
 export * from './accounts.ts';
 export * from './albums.ts';
+export * from './comments.ts';
 export * from './common.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './favorites.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export * from './operation.ts';
 export { type OperationId, operations } from './operations.ts';

@@ -1,13 +1,17 @@
 import {
   createToken,
+  getSettings,
   listTokens,
   login,
   logout,
   register,
   revokeToken,
+  updateSettings,
   whoami,
 } from './accounts.ts';
 import { createAlbum, deleteAlbum, listAlbumPhotos, listAlbums, renameAlbum } from './albums.ts';
+import { addComment, deleteComment, editComment, listComments } from './comments.ts';
+import { favoritePhoto, listFavorites, unfavoritePhoto } from './favorites.ts';
 import { deletePhoto, getPhoto, listUserPhotos, retryPhoto, updatePhoto } from './photos.ts';
 import { grantAccess, listGrants, listGrantsToMe, revokeAccess } from './shares.ts';
 import { checkHashes, getLimits } from './uploads.ts';
@@ -21,6 +25,8 @@ export const operations = {
   listTokens,
   createToken,
   revokeToken,
+  getSettings,
+  updateSettings,
   getLimits,
   checkHashes,
   getPhoto,
@@ -37,6 +43,13 @@ export const operations = {
   revokeAccess,
   listGrants,
   listGrantsToMe,
+  listComments,
+  addComment,
+  editComment,
+  deleteComment,
+  favoritePhoto,
+  unfavoritePhoto,
+  listFavorites,
 } as const;
 
 export type OperationId = keyof typeof operations;

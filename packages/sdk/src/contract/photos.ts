@@ -31,7 +31,13 @@ export const Photo = z.object({
   description: z.string(),
   tags: z.array(z.string()),
   visibility: Visibility,
-  commentsEnabled: z.boolean(),
+  commentsEnabled: z
+    .boolean()
+    .describe('Whether it takes new comments; existing ones stay readable either way'),
+  favoriteCount: z.number().int().describe('How many users have it among their favorites'),
+  favorited: z
+    .boolean()
+    .describe('Whether the caller has it among their favorites (false for anonymous callers)'),
   status: PhotoStatus,
   statusReason: z.string().nullable().describe('Why the photo failed, when it did'),
   format: z.string().nullable(),

@@ -40,6 +40,10 @@ const NOT_STORED = new Map([
   ['listUserPhotos.query.before', 'an opaque cursor, checked by its MAC'],
   ['listAlbumPhotos.query.after', 'an opaque cursor, checked by its MAC'],
   ['listAlbumPhotos.query.before', 'an opaque cursor, checked by its MAC'],
+  ['listComments.query.after', 'an opaque cursor, checked by its MAC'],
+  ['listComments.query.before', 'an opaque cursor, checked by its MAC'],
+  ['listFavorites.query.after', 'an opaque cursor, checked by its MAC'],
+  ['listFavorites.query.before', 'an opaque cursor, checked by its MAC'],
   ['uploadMetadata.thumbnail', 'base64 of an image, decoded to bytes'],
 ]);
 

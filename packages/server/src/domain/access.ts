@@ -1,4 +1,5 @@
 import type { PhotoFilter, PhotoRecord, Repositories } from '../ports/metadata-store.ts';
+import { notFound } from './errors.ts';
 import type { Principal } from './principal.ts';
 import { hasScope } from './principal.ts';
 
@@ -39,6 +40,24 @@ export function canSee(
   if (relation === 'owner' || relation === 'admin') return true;
   if (photo.status !== 'ready') return false;
   return relation === 'granted' || photo.visibility === 'public';
+}
+
+/**
+ * A photo the viewer may see, and how the viewer stands to its owner.
+ * Anything else is 404, exactly as if it did not exist: `what` names the
+ * thing asked for (a comment on a hidden photo is a comment not found).
+ */
+export async function visiblePhoto(
+  store: Pick<Repositories, 'photos' | 'grants'>,
+  viewer: Viewer,
+  id: string,
+  what = 'Photo',
+): Promise<{ photo: PhotoRecord; relation: Relationship }> {
+  const photo = await store.photos.byId(id);
+  if (!photo) throw notFound(what);
+  const relation = await relationship(store, viewer, photo.ownerId);
+  if (!canSee(relation, photo)) throw notFound(what);
+  return { photo, relation };
 }
 
 /** The same rule as {@link canSee}, as a filter for lists. */

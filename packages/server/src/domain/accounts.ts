@@ -4,6 +4,8 @@ import {
   type Session,
   type TokenInfo,
   type User,
+  type UserSettings,
+  type UserSettingsChanges,
 } from '@flickr-kit/sdk/contract';
 import type { Cache } from '../ports/cache.ts';
 import type { MetadataStore, TokenRecord, UserRecord } from '../ports/metadata-store.ts';
@@ -200,6 +202,19 @@ export class AccountService {
   async revokeToken(principal: Principal, tokenId: string): Promise<void> {
     if (!(await this.#store.tokens.delete(principal.user.id, tokenId))) throw notFound('Token');
     await this.#cache.delete(`auth:${tokenId}`);
+  }
+
+  /** The caller's account settings. */
+  settings(principal: Principal): Promise<UserSettings> {
+    return this.#store.settings.get(principal.user.id);
+  }
+
+  /** Changes some of the caller's settings; the others stay as they are. */
+  updateSettings(principal: Principal, changes: UserSettingsChanges): Promise<UserSettings> {
+    const defined = Object.fromEntries(
+      Object.entries(changes).filter(([, value]) => value !== undefined),
+    ) as Partial<UserSettings>;
+    return this.#store.settings.update(principal.user.id, defined, nowIso());
   }
 
   /** Creates an API token for a user from the shell (`flickr-server token create`). */

@@ -16,6 +16,8 @@ export function toPhoto(
   album: AlbumRecord | undefined,
   renditions: RenditionRecord[],
   urls: UrlContext,
+  /** Whether the caller has it among their favorites. */
+  favorited: boolean,
 ): Photo {
   const caller = urls.viewerId ?? ANYONE;
   // A public photo's renditions are signed for anyone, so every viewer (and every
@@ -36,6 +38,8 @@ export function toPhoto(
     tags: photo.tags,
     visibility: photo.visibility,
     commentsEnabled: photo.commentsEnabled,
+    favoriteCount: photo.favoriteCount,
+    favorited,
     status: photo.status,
     statusReason: photo.statusReason,
     format: photo.format,

@@ -15,6 +15,7 @@ import type {
   PhotoRecord,
   UploadOutcome,
   UploadRecord,
+  UserSettingsRecord,
 } from '../ports/metadata-store.ts';
 import type { UploadStaging } from '../ports/upload-staging.ts';
 import { extensionFor, folderFor } from './blob-keys.ts';
@@ -219,6 +220,7 @@ export class UploadService {
         return { outcome, decidedHere: true };
       }
       await this.#checkQuota(tx, upload.ownerId);
+      const settings = await tx.settings.get(upload.ownerId);
       const album = metadata.album
         ? await tx.albums.findOrCreate({
             id: uuidv7(),
@@ -227,7 +229,7 @@ export class UploadService {
             createdAt: at,
           })
         : undefined;
-      const photo = newPhoto(upload, metadata, sha256, image, album?.id ?? null, at);
+      const photo = newPhoto(upload, metadata, sha256, image, album?.id ?? null, at, settings);
       // The owner lock rules out a concurrent twin; the constraint still decides, without an error.
       const stored = await tx.photos.insertUnlessDuplicate(photo);
       const outcome: UploadOutcome = stored.inserted
@@ -309,6 +311,7 @@ function newPhoto(
   image: ImageProbe,
   albumId: string | null,
   at: string,
+  settings: UserSettingsRecord,
 ): PhotoRecord {
   return {
     id: uuidv7(),
@@ -321,7 +324,9 @@ function newPhoto(
     description: metadata.description ?? '',
     tags: parseTags(metadata.tags),
     visibility: metadata.visibility ?? 'private',
-    commentsEnabled: true,
+    // The owner's choice for new photos; each can be switched on its own later.
+    commentsEnabled: settings.commentsEnabledByDefault,
+    favoriteCount: 0,
     status: 'processing',
     statusReason: null,
     format: image.format,

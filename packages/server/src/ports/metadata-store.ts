@@ -42,6 +42,8 @@ export interface PhotoRecord {
   tags: string[];
   visibility: 'public' | 'private';
   commentsEnabled: boolean;
+  /** How many users have it among their favorites: kept with every favorite added or removed. */
+  favoriteCount: number;
   status: 'processing' | 'ready' | 'failed';
   statusReason: string | null;
   format: string | null;
@@ -77,10 +79,36 @@ export interface RenditionRecord {
   createdAt: string;
 }
 
-export interface OutboxEvent {
+/**
+ * Events of the outbox that are no step of the upload saga: facts recorded
+ * in the transaction of the change they tell of, for consumers the saga
+ * knows nothing of (notifications). Saga workers never claim them.
+ */
+export type SocialEvent =
+  | {
+      step: 'comment_added';
+      payload: { commentId: string; photoId: string; authorId: string; ownerId: string };
+    }
+  | { step: 'photo_favorited'; payload: { photoId: string; userId: string; ownerId: string } };
+export type SocialEventType = SocialEvent['step'];
+
+/** What an outbox event is: a saga step due for a photo, or a social event. */
+export type OutboxEventType = SagaStep | SocialEventType;
+
+/**
+ * The outbox holds one queue per kind of consumer: the saga's steps, and
+ * the social events. A consumer claims from its own queue only, and finds
+ * its due events there however many wait in another.
+ */
+export type OutboxQueue = 'saga' | 'social';
+export type EventTypeOf<Queue extends OutboxQueue> = Queue extends 'saga'
+  ? SagaStep
+  : SocialEventType;
+
+export interface OutboxEvent<Step extends OutboxEventType = OutboxEventType> {
   id: string;
   photoId: string;
-  step: SagaStep;
+  step: Step;
   payload: Record<string, unknown>;
   attempts: number;
   availableAt: string;
@@ -183,7 +211,11 @@ export interface PhotoFilter {
   status?: PhotoStatus;
 }
 
-/** A keyset window, newest first: ids strictly below `after`, or strictly above `before`. */
+/**
+ * A keyset window in a list's own order: the rows after one key (towards the
+ * list's end), or before one (towards its start), neither included. In a
+ * newest-first list, `after` is older and `before` newer.
+ */
 export interface Keyset {
   after?: string | undefined;
   before?: string | undefined;
@@ -228,26 +260,33 @@ export interface PhotoRepository {
   existsBeyond(filter: PhotoFilter, id: string, direction: 'newer' | 'older'): Promise<boolean>;
   /** Photos deleted before a time, whose files are due for purging. */
   deletedBefore(at: string, limit: number): Promise<PhotoRecord[]>;
-  /** Removes a photo's rows for good (renditions and saga events too). */
+  /** Removes a photo's rows for good (renditions, outbox events, comments and favorites too). */
   purge(id: string): Promise<void>;
 }
 
 export interface NewOutboxEvent {
   id: string;
   photoId: string;
-  step: SagaStep;
+  step: OutboxEventType;
   payload: Record<string, unknown>;
   availableAt: string;
   createdAt: string;
 }
 
 export interface OutboxRepository {
+  /** Writes an event to the queue of its type. */
   enqueue(event: NewOutboxEvent): Promise<void>;
   /**
-   * Leases the oldest due, unparked, unleased event to one worker. Two
-   * workers never hold the same event: the claim is one atomic update.
+   * Leases the oldest due, unparked, unleased event of a queue to one
+   * worker. Two workers never hold the same event: the claim is one atomic
+   * update. The events of other queues wait for their own consumers.
    */
-  claim(worker: string, now: string, leaseUntil: string): Promise<OutboxEvent | undefined>;
+  claim<Queue extends OutboxQueue>(
+    worker: string,
+    now: string,
+    leaseUntil: string,
+    queue: Queue,
+  ): Promise<OutboxEvent<EventTypeOf<Queue>> | undefined>;
   /** Extends a lease the worker still holds; false when it was lost. */
   renew(eventId: string, worker: string, leaseUntil: string): Promise<boolean>;
   /** Deletes an event the worker holds; false when it no longer holds it. */
@@ -255,11 +294,11 @@ export interface OutboxRepository {
   retryLater(eventId: string, worker: string, error: string, availableAt: string): Promise<void>;
   /** Parks an event the worker holds; false when it no longer holds it. */
   park(eventId: string, worker: string, error: string, at: string): Promise<boolean>;
-  /** Unparks a photo's parked events, due now, with a fresh attempt count. */
+  /** Unparks a photo's parked saga steps, due now, with a fresh attempt count. */
   unpark(photoId: string, now: string): Promise<number>;
   forPhoto(photoId: string): Promise<OutboxEvent[]>;
-  /** When the next event becomes due, for workers that sleep until then. */
-  nextDueAt(): Promise<string | undefined>;
+  /** When the next event of a queue becomes due, for workers that sleep until then. */
+  nextDueAt(queue: OutboxQueue): Promise<string | undefined>;
 }
 
 export interface SagaAttemptRecord {
@@ -305,6 +344,95 @@ export interface UploadRepository {
   expiredBefore(at: string, limit: number): Promise<UploadRecord[]>;
 }
 
+export interface CommentRecord {
+  id: string;
+  photoId: string;
+  author: { id: string; username: string };
+  text: string;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+/** Which way a list runs. Ids are time-ordered (UUIDv7), so `newest` is descending id order. */
+export type ListOrder = 'oldest' | 'newest';
+
+export interface CommentRepository {
+  insert(comment: {
+    id: string;
+    photoId: string;
+    authorId: string;
+    text: string;
+    createdAt: string;
+  }): Promise<void>;
+  byId(id: string): Promise<CommentRecord | undefined>;
+  edit(id: string, text: string, at: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Up to `limit` + 1 of a photo's comments of the window, in `order`. */
+  list(photoId: string, keyset: Keyset, order: ListOrder): Promise<CommentRecord[]>;
+  /** Whether the photo has a comment beyond an id, `newer` or `older`. */
+  existsBeyond(photoId: string, id: string, direction: 'newer' | 'older'): Promise<boolean>;
+}
+
+/** The caller a list is filtered for, by the rule of domain/access.ts `canSee`. */
+export interface SeenBy {
+  userId: string;
+  /** Administrators see every photo that is not deleted. */
+  isAdmin: boolean;
+}
+
+/** One of a user's favorites, with its photo. */
+export interface FavoriteRecord {
+  /** Orders a user's favorites by when they were added. */
+  id: string;
+  favoritedAt: string;
+  photo: PhotoRecord;
+}
+
+export interface FavoriteRepository {
+  /**
+   * Adds a photo to a user's favorites and counts it on the photo; false
+   * (nothing written) when it was there already. Two calls at once add it
+   * once: the (user, photo) key decides. Run it in a transaction, so that
+   * the favorite and the count commit together.
+   */
+  add(favorite: {
+    id: string;
+    userId: string;
+    photoId: string;
+    createdAt: string;
+  }): Promise<boolean>;
+  /** Removes it and uncounts it; false (nothing written) when it was not there. Same transaction rule. */
+  remove(userId: string, photoId: string): Promise<boolean>;
+  /** Which of these photos the user has among their favorites, in one query. */
+  favoritedAmong(userId: string, photoIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Up to `limit` + 1 of the user's favorites of the window, the most
+   * recently added first, keyed by favorite id: only those of photos the
+   * user may see (`SeenBy` is the user), so a photo deleted, made private or
+   * no longer shared with them drops out of the list.
+   */
+  list(seenBy: SeenBy, keyset: Keyset): Promise<FavoriteRecord[]>;
+  /** Whether the list holds a favorite beyond an id, `newer` or `older`. */
+  existsBeyond(seenBy: SeenBy, id: string, direction: 'newer' | 'older'): Promise<boolean>;
+}
+
+/** What a user decides for their account as a whole. */
+export interface UserSettingsRecord {
+  /** Whether photos uploaded from now on take comments. */
+  commentsEnabledByDefault: boolean;
+}
+
+export interface UserSettingsRepository {
+  /** A user's settings: the defaults for one who never changed any. */
+  get(userId: string): Promise<UserSettingsRecord>;
+  /** Changes some settings, keeping the others; returns them all. */
+  update(
+    userId: string,
+    changes: Partial<UserSettingsRecord>,
+    at: string,
+  ): Promise<UserSettingsRecord>;
+}
+
 /** Repositories bound to one connection or transaction. */
 export interface Repositories {
   users: UserRepository;
@@ -315,6 +443,9 @@ export interface Repositories {
   sagaAttempts: SagaAttemptRepository;
   uploads: UploadRepository;
   grants: GrantRepository;
+  comments: CommentRepository;
+  favorites: FavoriteRepository;
+  settings: UserSettingsRepository;
 }
 
 /** The metadata database: repositories, and transactions over all of them. */

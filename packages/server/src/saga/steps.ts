@@ -48,7 +48,7 @@ export interface StepOutcome {
 export type Step = (
   context: StepContext,
   photo: PhotoRecord,
-  event: OutboxEvent,
+  event: OutboxEvent<SagaStep>,
 ) => Promise<StepOutcome>;
 
 const clientThumbnailOf = (event: OutboxEvent) => event.payload.clientThumbnail === true;

@@ -43,6 +43,7 @@ export interface PhotosTable {
   tags: string;
   visibility: 'public' | 'private';
   commentsEnabled: number;
+  favoriteCount: number;
   status: 'processing' | 'ready' | 'failed';
   statusReason: string | null;
   format: string | null;
@@ -96,6 +97,8 @@ export interface UploadsTable {
 
 export interface OutboxTable {
   id: string;
+  /** `saga` or `social`: which consumers claim it. */
+  queue: string;
   photoId: string;
   step: string;
   payload: string;
@@ -121,6 +124,28 @@ export interface SagaAttemptsTable {
   error: string | null;
 }
 
+export interface CommentsTable {
+  id: string;
+  photoId: string;
+  authorId: string;
+  text: string;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+export interface FavoritesTable {
+  userId: string;
+  photoId: string;
+  id: string;
+  createdAt: string;
+}
+
+export interface UserSettingsTable {
+  userId: string;
+  commentsEnabledByDefault: number;
+  updatedAt: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -131,4 +156,7 @@ export interface Database {
   outbox: OutboxTable;
   sagaAttempts: SagaAttemptsTable;
   grants: GrantsTable;
+  comments: CommentsTable;
+  favorites: FavoritesTable;
+  userSettings: UserSettingsTable;
 }

@@ -2,13 +2,16 @@ import type { MetadataStore, Repositories } from '../../ports/metadata-store.ts'
 import { connectDatabase, type SqlDatabase } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
 import { SqlAlbumRepository } from './repositories/albums.ts';
+import { SqlCommentRepository } from './repositories/comments.ts';
 import type { SqlContext } from './repositories/executor.ts';
+import { SqlFavoriteRepository } from './repositories/favorites.ts';
 import { SqlGrantRepository } from './repositories/grants.ts';
 import { SqlOutboxRepository } from './repositories/outbox.ts';
 import { SqlPhotoRepository } from './repositories/photos.ts';
 import { SqlSagaAttemptRepository } from './repositories/saga-attempts.ts';
 import { SqlTokenRepository } from './repositories/tokens.ts';
 import { SqlUploadRepository } from './repositories/uploads.ts';
+import { SqlUserSettingsRepository } from './repositories/user-settings.ts';
 import { SqlUserRepository } from './repositories/users.ts';
 
 function repositories(context: SqlContext): Repositories {
@@ -21,6 +24,9 @@ function repositories(context: SqlContext): Repositories {
     sagaAttempts: new SqlSagaAttemptRepository(context),
     uploads: new SqlUploadRepository(context),
     grants: new SqlGrantRepository(context),
+    comments: new SqlCommentRepository(context),
+    favorites: new SqlFavoriteRepository(context),
+    settings: new SqlUserSettingsRepository(context),
   };
 }
 

@@ -1,10 +1,12 @@
 import {
   createToken,
+  getSettings,
   listTokens,
   login,
   logout,
   register,
   revokeToken,
+  updateSettings,
   whoami,
 } from '@flickr-kit/sdk/contract';
 import type { FastifyInstance } from 'fastify';
@@ -53,4 +55,8 @@ export async function accountRoutes(
     await accounts.revokeToken(principal, params.id);
     return undefined;
   });
+  registerOperation(app, getSettings, async ({ principal }) => accounts.settings(principal));
+  registerOperation(app, updateSettings, async ({ principal, body }) =>
+    accounts.updateSettings(principal, body),
+  );
 }

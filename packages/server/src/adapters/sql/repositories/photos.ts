@@ -9,7 +9,8 @@ import type {
 import type { Database, PhotosTable } from '../schema.ts';
 import type { SqlContext } from './executor.ts';
 
-const toRecord = (row: PhotosTable): PhotoRecord => ({
+/** A row of the `photos` table as the record the domain reads (favorites read photos too). */
+export const toRecord = (row: PhotosTable): PhotoRecord => ({
   ...row,
   tags: JSON.parse(row.tags) as string[],
   commentsEnabled: row.commentsEnabled === 1,
@@ -201,6 +202,7 @@ export class SqlPhotoRepository implements PhotoRepository {
   async purge(id: string): Promise<void> {
     await this.#sql.db.deleteFrom('renditions').where('photoId', '=', id).execute();
     await this.#sql.db.deleteFrom('outbox').where('photoId', '=', id).execute();
+    // Its comments and favorites go with it, by their foreign keys.
     await this.#sql.db.deleteFrom('photos').where('id', '=', id).execute();
   }
 }

@@ -1,0 +1,50 @@
+import type { UserSettingsRecord, UserSettingsRepository } from '../../../ports/metadata-store.ts';
+import type { UserSettingsTable } from '../schema.ts';
+import type { SqlContext } from './executor.ts';
+
+/** What a user who never changed a setting has. */
+const DEFAULTS: UserSettingsRecord = { commentsEnabledByDefault: true };
+
+const toRow = (settings: Partial<UserSettingsRecord>): Partial<UserSettingsTable> =>
+  settings.commentsEnabledByDefault === undefined
+    ? {}
+    : { commentsEnabledByDefault: settings.commentsEnabledByDefault ? 1 : 0 };
+
+/** Settings live in a row of their own, written the first time a user changes one. */
+export class SqlUserSettingsRepository implements UserSettingsRepository {
+  readonly #sql: SqlContext;
+  constructor(sql: SqlContext) {
+    this.#sql = sql;
+  }
+
+  async get(userId: string): Promise<UserSettingsRecord> {
+    const row = await this.#sql.db
+      .selectFrom('userSettings')
+      .selectAll()
+      .where('userId', '=', userId)
+      .executeTakeFirst();
+    return row ? { commentsEnabledByDefault: row.commentsEnabledByDefault === 1 } : DEFAULTS;
+  }
+
+  async update(
+    userId: string,
+    changes: Partial<UserSettingsRecord>,
+    at: string,
+  ): Promise<UserSettingsRecord> {
+    const changed = toRow(changes);
+    // One statement, so two first changes at once cannot both insert.
+    await this.#sql.db
+      .insertInto('userSettings')
+      .values({
+        userId,
+        commentsEnabledByDefault: DEFAULTS.commentsEnabledByDefault ? 1 : 0,
+        ...changed,
+        updatedAt: at,
+      })
+      .onConflict((conflict) =>
+        conflict.column('userId').doUpdateSet({ ...changed, updatedAt: at }),
+      )
+      .execute();
+    return this.get(userId);
+  }
+}
