@@ -8,7 +8,16 @@ import {
   whoami,
 } from './accounts.ts';
 import { createAlbum, deleteAlbum, listAlbumPhotos, listAlbums, renameAlbum } from './albums.ts';
+import { followUser, listFollowers, listFollowing, unfollowUser } from './follows.ts';
+import {
+  countUnreadNotifications,
+  listNotifications,
+  markNotificationRead,
+  markNotificationsRead,
+  streamNotifications,
+} from './notifications.ts';
 import { deletePhoto, getPhoto, listUserPhotos, retryPhoto, updatePhoto } from './photos.ts';
+import { getProfile, updateProfile } from './profiles.ts';
 import { grantAccess, listGrants, listGrantsToMe, revokeAccess } from './shares.ts';
 import { checkHashes, getLimits } from './uploads.ts';
 
@@ -37,6 +46,17 @@ export const operations = {
   revokeAccess,
   listGrants,
   listGrantsToMe,
+  getProfile,
+  updateProfile,
+  followUser,
+  unfollowUser,
+  listFollowers,
+  listFollowing,
+  listNotifications,
+  countUnreadNotifications,
+  markNotificationRead,
+  markNotificationsRead,
+  streamNotifications,
 } as const;
 
 export type OperationId = keyof typeof operations;

@@ -157,13 +157,15 @@ export class PhotoService {
     ownerId: string,
     page: PageRequest,
   ): Promise<Page<Photo>> {
+    const relation = await relationship(this.#store, viewer, ownerId);
     const filter: PhotoFilter = {
       ...scope,
-      ...visibleFilter(await relationship(this.#store, viewer, ownerId)),
+      ...visibleFilter(relation),
       ...(page.status ? { status: page.status } : {}),
     };
     const after = page.after ? this.#cursors.decode(page.after) : undefined;
     const before = page.before ? this.#cursors.decode(page.before) : undefined;
+    if (relation === 'barred') return { items: [], nextCursor: null, prevCursor: null };
     const rows = await this.#store.photos.list(filter, { after, before, limit: page.limit });
     const more = rows.length > page.limit;
     // The extra row fetched to detect `more` lies beyond the page: drop it from the far end.

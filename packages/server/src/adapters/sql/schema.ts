@@ -10,6 +10,7 @@ export interface UsersTable {
   passwordHash: string;
   isAdmin: number;
   createdAt: string;
+  profileVisibility: Generated<'public' | 'private'>;
 }
 
 export interface TokensTable {
@@ -121,6 +122,24 @@ export interface SagaAttemptsTable {
   error: string | null;
 }
 
+export interface FollowsTable {
+  id: string;
+  followerId: string;
+  followeeId: string;
+  createdAt: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  recipientId: string;
+  kind: string;
+  subject: string;
+  actorId: string | null;
+  photoId: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -131,4 +150,6 @@ export interface Database {
   outbox: OutboxTable;
   sagaAttempts: SagaAttemptsTable;
   grants: GrantsTable;
+  follows: FollowsTable;
+  notifications: NotificationsTable;
 }

@@ -3,7 +3,9 @@ import { connectDatabase, type SqlDatabase } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
 import { SqlAlbumRepository } from './repositories/albums.ts';
 import type { SqlContext } from './repositories/executor.ts';
+import { SqlFollowRepository } from './repositories/follows.ts';
 import { SqlGrantRepository } from './repositories/grants.ts';
+import { SqlNotificationRepository } from './repositories/notifications.ts';
 import { SqlOutboxRepository } from './repositories/outbox.ts';
 import { SqlPhotoRepository } from './repositories/photos.ts';
 import { SqlSagaAttemptRepository } from './repositories/saga-attempts.ts';
@@ -21,6 +23,8 @@ function repositories(context: SqlContext): Repositories {
     sagaAttempts: new SqlSagaAttemptRepository(context),
     uploads: new SqlUploadRepository(context),
     grants: new SqlGrantRepository(context),
+    follows: new SqlFollowRepository(context),
+    notifications: new SqlNotificationRepository(context),
   };
 }
 
