@@ -382,6 +382,8 @@ export interface NotificationRepository {
   /** The recipient's visible notifications with an id above `afterId`, oldest first: what a stream sends next. */
   since(recipientId: string, afterId: string, limit: number): Promise<NotificationRecord[]>;
   countUnread(recipientId: string): Promise<number>;
+  /** How many notifications of a kind exist about a subject, whoever they are for (operations, tests). */
+  countAbout(kind: string, subject: string): Promise<number>;
   byId(recipientId: string, id: string): Promise<NotificationRecord | undefined>;
   /** Marks unread ones read (all, or those with id at most `upTo`); returns how many changed. */
   markRead(recipientId: string, at: string, scope: { id?: string; upTo?: string }): Promise<number>;

@@ -134,6 +134,16 @@ export class SqlNotificationRepository implements NotificationRepository {
     return Number(row.count);
   }
 
+  async countAbout(kind: string, subject: string): Promise<number> {
+    const row = await this.#sql.db
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('kind', '=', kind)
+      .where('subject', '=', subject)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   async byId(recipientId: string, id: string): Promise<NotificationRecord | undefined> {
     const row = await this.#select(recipientId, false).where('n.id', '=', id).executeTakeFirst();
     return row && toRecord(row);
