@@ -89,12 +89,18 @@ export class PhotoService {
       (await this.#store.albums.byIds([...albumIds])).map((album) => [album.id, album]),
     );
     const renditions = await this.#store.photos.renditionsOf(photos.map((photo) => photo.id));
+    const owners = await Promise.all(
+      [...new Set(photos.map((photo) => photo.ownerId))].map((id) => this.#store.users.byId(id)),
+    );
+    const privateProfiles = new Set(
+      owners.flatMap((owner) => (owner?.profileVisibility === 'private' ? [owner.id] : [])),
+    );
     return photos.map((photo) =>
       toPhoto(
         photo,
         photo.albumId ? albums.get(photo.albumId) : undefined,
         renditions.get(photo.id) ?? [],
-        { signer: this.#signer, viewerId: viewer.userId, expires },
+        { signer: this.#signer, viewerId: viewer.userId, expires, privateProfiles },
       ),
     );
   }
