@@ -4,8 +4,11 @@ import type { FetchFunction } from './core/transport.ts';
 import { Transport } from './core/transport.ts';
 import { Albums } from './resources/albums.ts';
 import { Auth } from './resources/auth.ts';
+import { Follows } from './resources/follows.ts';
 import { Limits } from './resources/limits.ts';
+import { Notifications } from './resources/notifications.ts';
 import { Photos } from './resources/photos.ts';
+import { Profiles } from './resources/profiles.ts';
 import { Shares } from './resources/shares.ts';
 import { Tokens } from './resources/tokens.ts';
 import { Uploads } from './resources/uploads.ts';
@@ -62,6 +65,9 @@ export class FlickrClient {
   readonly albums: Albums;
   readonly shares: Shares;
   readonly uploads: Uploads;
+  readonly profiles: Profiles;
+  readonly follows: Follows;
+  readonly notifications: Notifications;
   readonly options: Readonly<ClientOptions>;
   readonly #agent: Agent | undefined;
 
@@ -94,6 +100,9 @@ export class FlickrClient {
     this.photos = new Photos(transport, this.limits);
     this.albums = new Albums(transport);
     this.shares = new Shares(transport);
+    this.profiles = new Profiles(transport);
+    this.follows = new Follows(transport);
+    this.notifications = new Notifications(transport);
     this.uploads = new Uploads({
       transport,
       limits: (options) => this.limits.get(options),

@@ -9,6 +9,11 @@ export type {
   DownloadReportEntry,
 } from './downloads/download-many.ts';
 export * from './errors.ts';
+export type { FollowListQuery } from './resources/follows.ts';
+export type {
+  NotificationListQuery,
+  NotificationStreamOptions,
+} from './resources/notifications.ts';
 export type { ListQuery } from './resources/photo-listing.ts';
 export {
   PhotoFailedError,
