@@ -6,9 +6,12 @@ import { Albums } from './resources/albums.ts';
 import { Auth } from './resources/auth.ts';
 import { Comments } from './resources/comments.ts';
 import { Favorites } from './resources/favorites.ts';
+import { Follows } from './resources/follows.ts';
 import { Limits } from './resources/limits.ts';
+import { Notifications } from './resources/notifications.ts';
 import { Photos } from './resources/photos.ts';
 import { Settings } from './resources/settings.ts';
+import { Profiles } from './resources/profiles.ts';
 import { Shares } from './resources/shares.ts';
 import { Tokens } from './resources/tokens.ts';
 import { Uploads } from './resources/uploads.ts';
@@ -68,6 +71,9 @@ export class FlickrClient {
   readonly favorites: Favorites;
   readonly settings: Settings;
   readonly uploads: Uploads;
+  readonly profiles: Profiles;
+  readonly follows: Follows;
+  readonly notifications: Notifications;
   readonly options: Readonly<ClientOptions>;
   readonly #agent: Agent | undefined;
 
@@ -103,6 +109,9 @@ export class FlickrClient {
     this.comments = new Comments(transport);
     this.favorites = new Favorites(transport);
     this.settings = new Settings(transport);
+    this.profiles = new Profiles(transport);
+    this.follows = new Follows(transport);
+    this.notifications = new Notifications(transport);
     this.uploads = new Uploads({
       transport,
       limits: (options) => this.limits.get(options),

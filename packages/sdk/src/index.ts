@@ -11,6 +11,11 @@ export type {
 export * from './errors.ts';
 export type { CommentListQuery } from './resources/comments.ts';
 export type { FavoriteListQuery } from './resources/favorites.ts';
+export type { FollowListQuery } from './resources/follows.ts';
+export type {
+  NotificationListQuery,
+  NotificationStreamOptions,
+} from './resources/notifications.ts';
 export type { ListQuery } from './resources/photo-listing.ts';
 export {
   PhotoFailedError,

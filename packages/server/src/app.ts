@@ -16,8 +16,12 @@ import { accountRoutes } from './http/routes/accounts.ts';
 import { albumRoutes } from './http/routes/albums.ts';
 import { commentRoutes } from './http/routes/comments.ts';
 import { favoriteRoutes } from './http/routes/favorites.ts';
+import { followRoutes } from './http/routes/follows.ts';
 import { metaRoutes } from './http/routes/meta.ts';
+import { notificationStreamRoutes } from './http/routes/notification-stream.ts';
+import { notificationRoutes } from './http/routes/notifications.ts';
 import { photoRoutes } from './http/routes/photos.ts';
+import { profileRoutes } from './http/routes/profiles.ts';
 import { shareRoutes } from './http/routes/shares.ts';
 import { uploadRoutes } from './http/routes/uploads.ts';
 import { tusRoutes } from './http/tus/tus-routes.ts';
@@ -135,6 +139,15 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(shareRoutes, { shares: services.shares });
   await app.register(commentRoutes, { comments: services.comments });
   await app.register(favoriteRoutes, { favorites: services.favorites });
+  await app.register(profileRoutes, { profiles: services.profiles });
+  await app.register(followRoutes, { follows: services.follows });
+  await app.register(notificationRoutes, { notifications: services.notifications });
+  await app.register(notificationStreamRoutes, {
+    notifications: services.notifications,
+    wakeup: services.wakeup,
+    pollMs: services.config.notificationPollMs,
+    heartbeatMs: services.config.notificationHeartbeatMs,
+  });
   await app.register(tusRoutes, {
     resumable: services.resumable,
     uploads: services.uploads,

@@ -120,6 +120,12 @@ export const ConfigSchema = z.object({
   FLICKR_SHUTDOWN_GRACE_MS: int(0)
     .default(10_000)
     .describe('How long shutdown waits for requests and steps in flight'),
+  FLICKR_NOTIFICATION_POLL_MS: int(50)
+    .default(1000)
+    .describe('How often a notification stream looks for notifications written by other processes'),
+  FLICKR_NOTIFICATION_HEARTBEAT_MS: int(100)
+    .default(15_000)
+    .describe('How often an idle notification stream sends a heartbeat comment'),
 });
 
 export type RawConfig = z.input<typeof ConfigSchema>;
@@ -160,6 +166,8 @@ export interface Config {
   workerConcurrency: number;
   workerPollMs: number;
   shutdownGraceMs: number;
+  notificationPollMs: number;
+  notificationHeartbeatMs: number;
 }
 
 /** A setting's variable name, e.g. `FLICKR_PORT` or `DATABASE_URL`. */
@@ -267,5 +275,7 @@ export function loadConfig(
     workerConcurrency: c.FLICKR_WORKER_CONCURRENCY,
     workerPollMs: c.FLICKR_WORKER_POLL_MS,
     shutdownGraceMs: c.FLICKR_SHUTDOWN_GRACE_MS,
+    notificationPollMs: c.FLICKR_NOTIFICATION_POLL_MS,
+    notificationHeartbeatMs: c.FLICKR_NOTIFICATION_HEARTBEAT_MS,
   };
 }

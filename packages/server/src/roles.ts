@@ -88,6 +88,8 @@ export async function startRole(
         staging: services.staging,
         renditions: services.renditions,
         pixelLimit: config.pixelLimit,
+        store: services.store,
+        wakeup: services.wakeup,
       },
       {
         concurrency: config.workerConcurrency,

@@ -14,8 +14,12 @@ import { CdnAccess } from './domain/cdn-access.ts';
 import { CommentService } from './domain/comments.ts';
 import { CursorCodec } from './domain/cursor.ts';
 import { FavoriteService } from './domain/favorites.ts';
+import { FollowService } from './domain/follows.ts';
 import { InFlightLimiter } from './domain/in-flight-limiter.ts';
+import { NotificationWakeup } from './domain/notification-wakeup.ts';
+import { NotificationService } from './domain/notifications.ts';
 import { PhotoService } from './domain/photos.ts';
+import { ProfileService } from './domain/profiles.ts';
 import { ReceivedDigests } from './domain/received-digests.ts';
 import { type RenditionPolicy, renditionPolicy } from './domain/rendition-policy.ts';
 import { ResumableUploads } from './domain/resumable-uploads.ts';
@@ -53,6 +57,11 @@ export interface Services {
   shares: ShareService;
   comments: CommentService;
   favorites: FavoriteService;
+  profiles: ProfileService;
+  follows: FollowService;
+  notifications: NotificationService;
+  /** Wakes this process's notification streams when a notification was committed here. */
+  wakeup: NotificationWakeup;
   signer: UrlSigner;
   cdnAccess: CdnAccess;
   uploadLimiter: InFlightLimiter;
@@ -102,6 +111,8 @@ export async function createServices(
     new UploadLocks(),
     { maxUploadBytes: config.maxUploadBytes, expiryMs: config.uploadExpiryHours * 3_600_000 },
   );
+  const cursors = new CursorCodec(signingKey);
+  const wakeup = new NotificationWakeup();
   log.info({ database: store.description, dataDir: config.dataDir }, 'services ready');
   return {
     config,
@@ -121,6 +132,11 @@ export async function createServices(
     shares: new ShareService(store, cache),
     comments: new CommentService(store, cursors),
     favorites: new FavoriteService(store, cursors, photos),
+    shares: new ShareService(store, cache, wakeup),
+    profiles: new ProfileService(store, cache),
+    follows: new FollowService(store, cursors),
+    notifications: new NotificationService(store, cursors),
+    wakeup,
     signer,
     cdnAccess: new CdnAccess(store, cache),
     uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'Upload transfers'),

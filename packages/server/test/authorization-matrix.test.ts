@@ -14,6 +14,7 @@ import {
 } from '@flickr-kit/sdk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../src/domain/ids.ts';
+import { notify } from '../src/domain/notifications.ts';
 import type { SagaWorker } from '../src/saga/worker.ts';
 import { FaultyBlobStore } from './faulty-blob-store.ts';
 import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
@@ -246,6 +247,24 @@ async function freshShare(): Promise<string> {
   const { username } = await registerUser(server.url);
   await ok(call('POST', '/v1/shares', { token: users.owner.token, json: { username } }), 201);
   return username;
+}
+
+/** A notification of the owner's, unread, as another service writes one. */
+async function freshNotification(): Promise<string> {
+  const subject = uniqueName('matrix-');
+  await notify(server.services.store, {
+    recipientId: users.owner.userId,
+    kind: 'comment_added',
+    actorId: users.other.userId,
+    photoId: photos.public.id,
+    subject,
+  });
+  const [newest] = await server.services.store.notifications.list(
+    users.owner.userId,
+    { unreadOnly: true },
+    { limit: 1 },
+  );
+  return newest?.id as string;
 }
 
 const tusMetadata = (fields: Record<string, string>) =>
@@ -617,6 +636,8 @@ const ROWS: Row[] = [
 
   // Account settings: each caller reads and changes its own.
   operation('getSettings', 'the caller’s settings', () => ({}), {
+  // Profiles: each caller reads and sets its own.
+  operation('getProfile', 'the caller’s profile', () => ({}), {
     ...everyone(OK),
     anonymous: NO_TOKEN,
     unscoped: NO_SCOPE,
@@ -718,6 +739,12 @@ const ROWS: Row[] = [
       other: DONE,
       revoked: FORBIDDEN,
       admin: DONE,
+    'updateProfile',
+    'the caller’s profile, kept public',
+    () => ({ json: { visibility: 'public' } }),
+    {
+      ...everyone(OK),
+      anonymous: NO_TOKEN,
       unscoped: NO_SCOPE,
     },
   ),
@@ -753,10 +780,85 @@ const ROWS: Row[] = [
     unscoped: NO_SCOPE,
   }),
   operation('favoritePhoto', 'the public photo', () => ({ params: { id: photos.public.id } }), {
+  // Follows: anyone signed in follows anyone but themselves; the lists of a public profile are public.
+  operation('followUser', 'the owner', () => ({ params: { username: users.owner.username } }), {
+    ...everyone(OK),
+    anonymous: NO_TOKEN,
+    owner: { status: 400, code: 'bad_request' },
+    unscoped: NO_SCOPE,
+  }),
+  operation('unfollowUser', 'the owner', () => ({ params: { username: users.owner.username } }), {
+    ...everyone(DONE),
+    anonymous: NO_TOKEN,
+    unscoped: NO_SCOPE,
+  }),
+  operation(
+    'listFollowers',
+    'the owner’s followers',
+    () => ({ params: { username: users.owner.username } }),
+    {
+      ...everyone(OK),
+      unscoped: NO_SCOPE,
+    },
+  ),
+  operation(
+    'listFollowing',
+    'whom the owner follows',
+    () => ({ params: { username: users.owner.username } }),
+    {
+      ...everyone(OK),
+      unscoped: NO_SCOPE,
+    },
+  ),
+
+  // Notifications: each caller reads and marks its own only.
+  operation('listNotifications', 'the caller’s notifications', () => ({}), {
     ...everyone(OK),
     anonymous: NO_TOKEN,
     unscoped: NO_SCOPE,
   }),
+  operation('countUnreadNotifications', 'the caller’s unread count', () => ({}), {
+    ...everyone(OK),
+    anonymous: NO_TOKEN,
+    unscoped: NO_SCOPE,
+  }),
+  operation(
+    'markNotificationRead',
+    'a fresh notification of the owner',
+    async () => ({ params: { id: await freshNotification() } }),
+    {
+      anonymous: NO_TOKEN,
+      owner: DONE,
+      viewer: HIDDEN,
+      other: HIDDEN,
+      revoked: HIDDEN,
+      admin: HIDDEN,
+      unscoped: NO_SCOPE,
+    },
+  ),
+  operation('markNotificationsRead', 'all of the caller’s notifications', () => ({ json: {} }), {
+    ...everyone(OK),
+    anonymous: NO_TOKEN,
+    unscoped: NO_SCOPE,
+  }),
+  {
+    route: 'streamNotifications',
+    target: 'the caller’s notification stream',
+    needs: 'read',
+    send: async (token) => {
+      const stream = new AbortController();
+      const response = await fetch(new URL('/v1/notifications/stream', server.url), {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        signal: stream.signal,
+      });
+      if (response.status === 200) {
+        stream.abort();
+        return { status: 200, body: {} };
+      }
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    expect: { ...everyone(OK), anonymous: NO_TOKEN, unscoped: NO_SCOPE },
+  },
 
   // The tus endpoint: uploading needs `write`, and a caller sees only its own uploads.
   {

@@ -296,6 +296,77 @@ describe('bad input', () => {
     });
   });
 
+  describe('people: profiles, follows and notifications', () => {
+    it('refuses a profile visibility that is not public or private, or fields it does not know', async () => {
+      const wrong = await expectProblem(
+        await api('PATCH', '/v1/profile', '{"visibility": "friends"}'),
+        400,
+        'validation_failed',
+      );
+      expect(wrong.errors?.map((e) => e.path)).toEqual(['body.visibility']);
+      await expectProblem(
+        await api('PATCH', '/v1/profile', '{"visibility": "public", "isAdmin": true}'),
+        400,
+        'validation_failed',
+      );
+      expect(await (await api('GET', '/v1/profile')).json()).toMatchObject({
+        visibility: 'public',
+      });
+    });
+
+    it('refuses usernames that cannot exist, and answers unknown ones with 404', async () => {
+      await expectProblem(await api('PUT', '/v1/following/NO%20SUCH'), 400, 'validation_failed');
+      await expectProblem(await api('PUT', '/v1/following/nobody-at-all'), 404, 'not_found');
+      await expectProblem(await api('DELETE', '/v1/following/nobody-at-all'), 404, 'not_found');
+      await expectProblem(await api('GET', '/v1/users/nobody-at-all/followers'), 404, 'not_found');
+      await expectProblem(
+        await api('GET', '/v1/users/nobody-at-all/following?limit=0'),
+        400,
+        'validation_failed',
+      );
+    });
+
+    it('refuses forged cursors, non-UUID ids and unknown notifications', async () => {
+      await expectProblem(
+        await api('GET', '/v1/notifications?after=abc.def'),
+        400,
+        'invalid_cursor',
+      );
+      await expectProblem(
+        await api('GET', '/v1/notifications?unread=yes'),
+        400,
+        'validation_failed',
+      );
+      await expectProblem(
+        await api('POST', '/v1/notifications/not-a-uuid/read'),
+        400,
+        'validation_failed',
+      );
+      await expectProblem(
+        await api('POST', `/v1/notifications/${uuidv7()}/read`),
+        404,
+        'not_found',
+      );
+      await expectProblem(
+        await api('POST', '/v1/notifications/read', JSON.stringify({ upTo: 'x' })),
+        400,
+        'validation_failed',
+      );
+      await expectProblem(
+        await api('POST', '/v1/notifications/read', JSON.stringify({ upTo: uuidv7() })),
+        404,
+        'not_found',
+      );
+      await expectProblem(
+        await fetch(`${server.url}/v1/notifications/stream`, {
+          headers: { authorization: `Bearer ${token}`, 'last-event-id': '../../etc' },
+        }),
+        400,
+        'bad_request',
+      );
+    });
+  });
+
   it('keeps every stored photo and file through all of the above, and stays up', async () => {
     expect((await api('GET', '/healthz')).status).toBe(200);
     // The bad edits aimed at it changed nothing, not even its timestamp.

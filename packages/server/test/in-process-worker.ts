@@ -38,6 +38,8 @@ export function startInProcessWorker(
       staging: services.staging,
       renditions: services.renditions,
       pixelLimit: config.pixelLimit,
+      store: options.store ?? services.store,
+      wakeup: services.wakeup,
     },
     {
       concurrency: options.concurrency ?? config.workerConcurrency,

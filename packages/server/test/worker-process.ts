@@ -9,9 +9,10 @@ import type { TestServer } from './harness.ts';
 /**
  * Where a worker kills itself in a step: `claimed`, once it holds the
  * step's event but before the step runs; `before-commit`, once the step's
- * effects are done and its transaction is open, before the commit.
+ * effects are done and its transaction is open, before the commit;
+ * `mid-fan-out`, once the first batch of a fan-out's notifications committed.
  */
-export type CrashPoint = 'claimed' | 'before-commit';
+export type CrashPoint = 'claimed' | 'before-commit' | 'mid-fan-out';
 
 /** Faults the worker process injects into its steps, for one photo or all. */
 export interface WorkerFaults {

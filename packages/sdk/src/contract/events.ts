@@ -8,6 +8,7 @@ export const SagaStep = z.enum([
   'render_renditions',
   'publish_renditions',
   'finalize',
+  'notify_followers',
 ]);
 export type SagaStep = z.infer<typeof SagaStep>;
 export const SAGA_STEPS = SagaStep.options;

@@ -12,7 +12,16 @@ import {
 import { createAlbum, deleteAlbum, listAlbumPhotos, listAlbums, renameAlbum } from './albums.ts';
 import { addComment, deleteComment, editComment, listComments } from './comments.ts';
 import { favoritePhoto, listFavorites, unfavoritePhoto } from './favorites.ts';
+import { followUser, listFollowers, listFollowing, unfollowUser } from './follows.ts';
+import {
+  countUnreadNotifications,
+  listNotifications,
+  markNotificationRead,
+  markNotificationsRead,
+  streamNotifications,
+} from './notifications.ts';
 import { deletePhoto, getPhoto, listUserPhotos, retryPhoto, updatePhoto } from './photos.ts';
+import { getProfile, updateProfile } from './profiles.ts';
 import { grantAccess, listGrants, listGrantsToMe, revokeAccess } from './shares.ts';
 import { checkHashes, getLimits } from './uploads.ts';
 
@@ -50,6 +59,17 @@ export const operations = {
   favoritePhoto,
   unfavoritePhoto,
   listFavorites,
+  getProfile,
+  updateProfile,
+  followUser,
+  unfollowUser,
+  listFollowers,
+  listFollowing,
+  listNotifications,
+  countUnreadNotifications,
+  markNotificationRead,
+  markNotificationsRead,
+  streamNotifications,
 } as const;
 
 export type OperationId = keyof typeof operations;

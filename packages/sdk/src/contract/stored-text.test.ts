@@ -45,6 +45,12 @@ const NOT_STORED = new Map([
   ['listFavorites.query.after', 'an opaque cursor, checked by its MAC'],
   ['listFavorites.query.before', 'an opaque cursor, checked by its MAC'],
   ['uploadMetadata.thumbnail', 'base64 of an image, decoded to bytes'],
+  ['listFollowers.query.after', 'an opaque cursor, checked by its MAC'],
+  ['listFollowers.query.before', 'an opaque cursor, checked by its MAC'],
+  ['listFollowing.query.after', 'an opaque cursor, checked by its MAC'],
+  ['listFollowing.query.before', 'an opaque cursor, checked by its MAC'],
+  ['listNotifications.query.after', 'an opaque cursor, checked by its MAC'],
+  ['listNotifications.query.before', 'an opaque cursor, checked by its MAC'],
 ]);
 
 describe('storedText', () => {

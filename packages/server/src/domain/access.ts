@@ -3,8 +3,11 @@ import { notFound } from './errors.ts';
 import type { Principal } from './principal.ts';
 import { hasScope } from './principal.ts';
 
-/** How the caller stands to a photo owner: it decides what the caller sees. */
-export type Relationship = 'owner' | 'admin' | 'granted' | 'stranger';
+/**
+ * How the caller stands to a photo owner: it decides what the caller sees.
+ * `barred` is a stranger to a private profile: it sees none of its photos.
+ */
+export type Relationship = 'owner' | 'admin' | 'granted' | 'stranger' | 'barred';
 
 /** The caller as access rules see it: a user id (or none) and whether it acts as administrator. */
 export interface Viewer {
@@ -18,15 +21,23 @@ export const viewerOf = (principal: Principal | undefined): Viewer => ({
 });
 
 export async function relationship(
-  store: Pick<Repositories, 'grants'>,
+  store: Pick<Repositories, 'grants' | 'users'>,
   viewer: Viewer,
   ownerId: string,
 ): Promise<Relationship> {
   if (viewer.userId === ownerId) return 'owner';
   if (viewer.isAdmin) return 'admin';
   if (viewer.userId && (await store.grants.exists(ownerId, viewer.userId))) return 'granted';
-  return 'stranger';
+  return strangerTo((await store.users.byId(ownerId))?.profileVisibility ?? 'public');
 }
+
+/**
+ * A private profile shows strangers none of its photos, public ones
+ * included; following it grants nothing. Its owner, the users it shared
+ * with and administrators see what they saw before.
+ */
+export const strangerTo = (profile: 'public' | 'private'): Relationship =>
+  profile === 'private' ? 'barred' : 'stranger';
 
 /**
  * A viewer sees a photo if it is theirs, public, or its owner granted them,
@@ -39,7 +50,7 @@ export function canSee(
   if (photo.deletedAt) return false;
   if (relation === 'owner' || relation === 'admin') return true;
   if (photo.status !== 'ready') return false;
-  return relation === 'granted' || photo.visibility === 'public';
+  return relation === 'granted' || (relation === 'stranger' && photo.visibility === 'public');
 }
 
 /**
@@ -61,6 +72,7 @@ export async function visiblePhoto(
 }
 
 /** The same rule as {@link canSee}, as a filter for lists. */
+/** The same rule as {@link canSee}, as a filter for lists (a `barred` caller's list is empty). */
 export function visibleFilter(
   relation: Relationship,
 ): Pick<PhotoFilter, 'readyOnly' | 'publicOnly'> {

@@ -77,6 +77,7 @@ export class AccountService {
       id: uuidv7(),
       username,
       passwordHash: await hashPassword(password),
+      profileVisibility: 'public',
       isAdmin: options.isAdmin,
       createdAt: nowIso(),
     };

@@ -1,6 +1,6 @@
 import type { Cache } from '../ports/cache.ts';
 import type { MetadataStore } from '../ports/metadata-store.ts';
-import { canSee, type Relationship } from './access.ts';
+import { canSee, type Relationship, strangerTo } from './access.ts';
 import { photoAccessKey } from './photos.ts';
 import { grantKey } from './shares.ts';
 import { ANYONE } from './url-signer.ts';
@@ -14,6 +14,9 @@ export interface CdnFactsStore {
 
 const adminKey = (userId: string) => `access:admin:${userId}`;
 
+/** The key under which the CDN tier caches a user's profile visibility; cleared when it changes. */
+export const profileKey = (userId: string) => `access:profile:${userId}`;
+
 /** Whether a URL's viewer may fetch a photo's files, and how public the answer may be cached. */
 export interface CdnVerdict {
   allowed: boolean;
@@ -26,6 +29,10 @@ interface PhotoFacts {
   status: 'processing' | 'ready' | 'failed';
   deletedAt: string | null;
 }
+
+/** How public a photo's files may be cached: private on a private profile, whatever the photo says. */
+const shownAs = (photo: 'public' | 'private', profile: 'public' | 'private') =>
+  profile === 'private' ? 'private' : photo;
 
 /** A cached fact, and from when the hot path reads it again while still serving it. */
 interface Fact<T> {
@@ -59,12 +66,19 @@ export class CdnAccess {
     this.#now = now;
   }
 
-  /** Whether `viewer` (a user id, or `-` for anyone) may fetch files of the photo now. */
+  /**
+   * Whether `viewer` (a user id, or `-` for anyone) may fetch files of the
+   * photo now. A public photo of a private profile is answered as private,
+   * so no shared cache keeps it for strangers.
+   */
   async allows(photoId: string, viewer: string): Promise<CdnVerdict> {
     const facts = await this.#cached(photoAccessKey(photoId), () => this.#photoFacts(photoId));
     if (!facts) return { allowed: false };
-    const relation = await this.#relationship(facts.ownerId, viewer);
-    return { allowed: canSee(relation, facts), visibility: facts.visibility };
+    const profile = await this.#cached(profileKey(facts.ownerId), () =>
+      this.#profile(facts.ownerId),
+    );
+    const relation = await this.#relationship(facts.ownerId, viewer, profile);
+    return { allowed: canSee(relation, facts), visibility: shownAs(facts.visibility, profile) };
   }
 
   /**
@@ -82,9 +96,11 @@ export class CdnAccess {
     const facts = this.#peek(photoAccessKey(photoId), () => this.#photoFacts(photoId));
     if (!facts) return undefined;
     if (!facts.value) return { allowed: false };
-    const { ownerId, visibility } = facts.value;
+    const { ownerId } = facts.value;
+    const profile = this.#peek(profileKey(ownerId), () => this.#profile(ownerId));
+    if (!profile) return undefined;
     let relation: Relationship | undefined;
-    if (viewer === ANYONE) relation = 'stranger';
+    if (viewer === ANYONE) relation = strangerTo(profile.value);
     else if (viewer === ownerId) relation = 'owner';
     else {
       const isAdmin = this.#peek(adminKey(viewer), () => this.#isAdmin(viewer));
@@ -92,19 +108,34 @@ export class CdnAccess {
         this.#store.grants.exists(ownerId, viewer),
       );
       if (isAdmin?.value) relation = 'admin';
-      else if (isAdmin && granted) relation = granted.value ? 'granted' : 'stranger';
+      else if (isAdmin && granted) relation = granted.value ? 'granted' : strangerTo(profile.value);
     }
-    return relation && { allowed: canSee(relation, facts.value), visibility };
+    return (
+      relation && {
+        allowed: canSee(relation, facts.value),
+        visibility: shownAs(facts.value.visibility, profile.value),
+      }
+    );
   }
 
-  async #relationship(ownerId: string, viewer: string): Promise<Relationship> {
-    if (viewer === ANYONE) return 'stranger';
+  async #relationship(
+    ownerId: string,
+    viewer: string,
+    profile: 'public' | 'private',
+  ): Promise<Relationship> {
     if (viewer === ownerId) return 'owner';
-    if (await this.#cached(adminKey(viewer), () => this.#isAdmin(viewer))) return 'admin';
-    const granted = await this.#cached(grantKey(ownerId, viewer), () =>
-      this.#store.grants.exists(ownerId, viewer),
-    );
-    return granted ? 'granted' : 'stranger';
+    if (viewer !== ANYONE) {
+      if (await this.#cached(adminKey(viewer), () => this.#isAdmin(viewer))) return 'admin';
+      const granted = await this.#cached(grantKey(ownerId, viewer), () =>
+        this.#store.grants.exists(ownerId, viewer),
+      );
+      if (granted) return 'granted';
+    }
+    return strangerTo(profile);
+  }
+
+  async #profile(userId: string): Promise<'public' | 'private'> {
+    return (await this.#store.users.byId(userId))?.profileVisibility ?? 'public';
   }
 
   async #photoFacts(photoId: string): Promise<PhotoFacts | null> {

@@ -8,6 +8,8 @@ export interface UrlContext {
   /** The user the URLs are for; public photos get URLs anyone may use. */
   viewerId: string | undefined;
   expires: number;
+  /** Owners whose profile is private: their public photos are signed for the caller, as private ones are. */
+  privateProfiles?: ReadonlySet<string>;
 }
 
 /** The API's view of a photo record, with signed URLs for the caller. */
@@ -24,7 +26,8 @@ export function toPhoto(
   // shared cache) gets the same URLs. Its original is signed for the caller: the
   // CDN tier limits original downloads per URL viewer, and keys a URL for anyone
   // by client address, which many users behind one NAT share.
-  const shared = photo.visibility === 'public' ? ANYONE : caller;
+  const shared =
+    photo.visibility === 'public' && !urls.privateProfiles?.has(photo.ownerId) ? ANYONE : caller;
   const sign = (key: string, viewer: string) => urls.signer.url(key, viewer, urls.expires);
   return {
     id: photo.id,

@@ -93,6 +93,16 @@ export class PhotoService {
         : Promise.resolve(new Set<string>()),
     ]);
     const albums = new Map(albumList.map((album) => [album.id, album]));
+    const albums = new Map(
+      (await this.#store.albums.byIds([...albumIds])).map((album) => [album.id, album]),
+    );
+    const renditions = await this.#store.photos.renditionsOf(photos.map((photo) => photo.id));
+    const owners = await Promise.all(
+      [...new Set(photos.map((photo) => photo.ownerId))].map((id) => this.#store.users.byId(id)),
+    );
+    const privateProfiles = new Set(
+      owners.flatMap((owner) => (owner?.profileVisibility === 'private' ? [owner.id] : [])),
+    );
     return photos.map((photo) =>
       toPhoto(
         photo,
@@ -100,6 +110,7 @@ export class PhotoService {
         renditions.get(photo.id) ?? [],
         { signer: this.#signer, viewerId: viewer.userId, expires },
         favorited.has(photo.id),
+        { signer: this.#signer, viewerId: viewer.userId, expires, privateProfiles },
       ),
     );
   }
@@ -162,9 +173,10 @@ export class PhotoService {
     ownerId: string,
     page: PageRequest,
   ): Promise<Page<Photo>> {
+    const relation = await relationship(this.#store, viewer, ownerId);
     const filter: PhotoFilter = {
       ...scope,
-      ...visibleFilter(await relationship(this.#store, viewer, ownerId)),
+      ...visibleFilter(relation),
       ...(page.status ? { status: page.status } : {}),
     };
     // Newest first: the list starts at the newest photo.
@@ -179,6 +191,30 @@ export class PhotoService {
       },
       (photos) => this.views(photos, viewer),
     );
+    const after = page.after ? this.#cursors.decode(page.after) : undefined;
+    const before = page.before ? this.#cursors.decode(page.before) : undefined;
+    if (relation === 'barred') return { items: [], nextCursor: null, prevCursor: null };
+    const rows = await this.#store.photos.list(filter, { after, before, limit: page.limit });
+    const more = rows.length > page.limit;
+    // The extra row fetched to detect `more` lies beyond the page: drop it from the far end.
+    const items = before ? rows.slice(more ? 1 : 0) : rows.slice(0, page.limit);
+    const first = items[0];
+    const last = items.at(-1);
+    const hasNewer = before
+      ? more
+      : first
+        ? await this.#store.photos.existsBeyond(filter, first.id, 'newer')
+        : false;
+    const hasOlder = before
+      ? last
+        ? await this.#store.photos.existsBeyond(filter, last.id, 'older')
+        : false
+      : more;
+    return {
+      items: await this.#views(items, viewer),
+      nextCursor: hasOlder && last ? this.#cursors.encode(last.id) : null,
+      prevCursor: hasNewer && first ? this.#cursors.encode(first.id) : null,
+    };
   }
 
   /** Sends a failed photo through the saga again, from the step that was parked. */

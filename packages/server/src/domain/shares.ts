@@ -3,6 +3,8 @@ import type { Cache } from '../ports/cache.ts';
 import type { MetadataStore } from '../ports/metadata-store.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso } from './ids.ts';
+import type { NotificationWakeup } from './notification-wakeup.ts';
+import { notify } from './notifications.ts';
 import type { Principal } from './principal.ts';
 
 /** The key under which the CDN tier caches whether a viewer may see a sharer's photos. */
@@ -13,10 +15,12 @@ export const grantKey = (sharerId: string, viewerId: string) =>
 export class ShareService {
   readonly #store: MetadataStore;
   readonly #cache: Cache;
+  readonly #wakeup: NotificationWakeup;
 
-  constructor(store: MetadataStore, cache: Cache) {
+  constructor(store: MetadataStore, cache: Cache, wakeup: NotificationWakeup) {
     this.#store = store;
     this.#cache = cache;
+    this.#wakeup = wakeup;
   }
 
   async #viewer(username: string) {
@@ -29,12 +33,26 @@ export class ShareService {
     const viewer = await this.#viewer(username);
     if (viewer.id === principal.user.id)
       throw new DomainError('bad_request', 'You can always see your own photos');
-    await this.#store.grants.grant(principal.user.id, viewer.id, nowIso());
+    // The viewer is told in the grant's own transaction: both exist, or neither.
+    // The notification's subject is the stored grant (its sharer and time), so
+    // granting again tells nobody twice, and granting after a revoke tells again.
+    const grant = await this.#store.transaction(async (tx) => {
+      await tx.grants.grant(principal.user.id, viewer.id, nowIso());
+      const stored = (await tx.grants.bySharer(principal.user.id)).find(
+        (g) => g.viewer.id === viewer.id,
+      );
+      if (!stored) throw new Error('grant vanished after insert');
+      await notify(tx, {
+        recipientId: viewer.id,
+        kind: 'share_granted',
+        actorId: principal.user.id,
+        photoId: null,
+        subject: `${principal.user.id}@${stored.createdAt}`,
+      });
+      return stored;
+    });
     await this.#cache.delete(grantKey(principal.user.id, viewer.id));
-    const grant = (await this.#store.grants.bySharer(principal.user.id)).find(
-      (g) => g.viewer.id === viewer.id,
-    );
-    if (!grant) throw new Error('grant vanished after insert');
+    this.#wakeup.ring();
     return grant;
   }
 

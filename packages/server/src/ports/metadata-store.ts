@@ -9,6 +9,8 @@ export interface UserRecord {
   passwordHash: string;
   isAdmin: boolean;
   createdAt: string;
+  /** Private: strangers see none of the user's photos (domain/access.ts). */
+  profileVisibility: 'public' | 'private';
 }
 
 export interface TokenRecord {
@@ -170,6 +172,7 @@ export interface UserRepository {
    * the writes they allow are one step. Without a transaction it does nothing.
    */
   lock(id: string): Promise<void>;
+  setProfileVisibility(id: string, visibility: 'public' | 'private'): Promise<void>;
 }
 
 export interface TokenRepository {
@@ -431,6 +434,85 @@ export interface UserSettingsRepository {
     changes: Partial<UserSettingsRecord>,
     at: string,
   ): Promise<UserSettingsRecord>;
+export interface FollowRecord {
+  id: string;
+  follower: { id: string; username: string };
+  followee: { id: string; username: string };
+  createdAt: string;
+}
+
+export interface FollowRepository {
+  /** Idempotent and race-safe: following twice, even at once, keeps the first follow. Returns it. */
+  follow(follow: {
+    id: string;
+    followerId: string;
+    followeeId: string;
+    createdAt: string;
+  }): Promise<FollowRecord>;
+  /** False when there was no such follow. */
+  unfollow(followerId: string, followeeId: string): Promise<boolean>;
+  /** Up to `limit` + 1 follows of a user's followers (`followers`) or followees (`following`), newest first. */
+  list(side: 'followers' | 'following', userId: string, keyset: Keyset): Promise<FollowRecord[]>;
+  existsBeyond(
+    side: 'followers' | 'following',
+    userId: string,
+    id: string,
+    direction: 'newer' | 'older',
+  ): Promise<boolean>;
+  /**
+   * Up to `limit` followers of a user, by follower id above `afterFollowerId`:
+   * the fan-out's batches. With `grantedOnly`, only those the user shared with.
+   */
+  followerIds(
+    userId: string,
+    afterFollowerId: string | undefined,
+    limit: number,
+    grantedOnly: boolean,
+  ): Promise<string[]>;
+}
+
+export interface NewNotification {
+  id: string;
+  recipientId: string;
+  kind: string;
+  /** With recipient and kind, what makes the notification unique: a second one like it is dropped. */
+  subject: string;
+  actorId: string | null;
+  photoId: string | null;
+  createdAt: string;
+}
+
+export interface NotificationRecord extends NewNotification {
+  actor: { id: string; username: string } | null;
+  readAt: string | null;
+}
+
+export interface NotificationRepository {
+  /** Inserts those not there yet (by recipient, kind and subject), in one statement; returns how many were new. */
+  insertMany(notifications: readonly NewNotification[]): Promise<number>;
+  /**
+   * Up to `limit` + 1 of a recipient's notifications, newest first, leaving
+   * out those about a photo the recipient may no longer see.
+   */
+  list(
+    recipientId: string,
+    filter: { unreadOnly: boolean },
+    keyset: Keyset,
+  ): Promise<NotificationRecord[]>;
+  existsBeyond(
+    recipientId: string,
+    filter: { unreadOnly: boolean },
+    id: string,
+    direction: 'newer' | 'older',
+  ): Promise<boolean>;
+  /** The recipient's visible notifications with an id above `afterId`, oldest first: what a stream sends next. */
+  since(recipientId: string, afterId: string, limit: number): Promise<NotificationRecord[]>;
+  countUnread(recipientId: string): Promise<number>;
+  /** How many notifications of a kind exist about a subject, whoever they are for (operations, tests). */
+  countAbout(kind: string, subject: string): Promise<number>;
+  byId(recipientId: string, id: string): Promise<NotificationRecord | undefined>;
+  /** Marks unread ones read (all, or those with id at most `upTo`); returns how many changed. */
+  markRead(recipientId: string, at: string, scope: { id?: string; upTo?: string }): Promise<number>;
 }
 
 /** Repositories bound to one connection or transaction. */
@@ -446,6 +528,8 @@ export interface Repositories {
   comments: CommentRepository;
   favorites: FavoriteRepository;
   settings: UserSettingsRepository;
+  follows: FollowRepository;
+  notifications: NotificationRepository;
 }
 
 /** The metadata database: repositories, and transactions over all of them. */

@@ -2,6 +2,8 @@ import { buffer } from 'node:stream/consumers';
 import type { SagaStep } from '@flickr-kit/sdk/contract';
 import { placeholder, probe, renderRenditions, ThumbnailError } from '@flickr-kit/thumbnail-core';
 import { originalKey, renditionKey } from '../domain/blob-keys.ts';
+import { fanOutNewPhoto } from '../domain/follower-fan-out.ts';
+import type { NotificationWakeup } from '../domain/notification-wakeup.ts';
 import type { RenditionPolicy } from '../domain/rendition-policy.ts';
 import type { BlobStore } from '../ports/blob-store.ts';
 import type {
@@ -21,6 +23,10 @@ export interface StepContext {
   staging: UploadStaging;
   renditions: RenditionPolicy;
   pixelLimit: number;
+  /** Where the fan-out reads followers and writes notifications, batch by batch. */
+  store: Pick<Repositories, 'follows' | 'notifications' | 'users'>;
+  /** Wakes this process's notification streams once a fan-out is done. */
+  wakeup: NotificationWakeup;
 }
 
 /** A rendition made by the render step, carried to the steps after it. */
@@ -181,6 +187,7 @@ const finalize: Step = async ({ renditions }, photo, event) => {
     createdAt: now,
   }));
   return {
+    next: { step: 'notify_followers', payload: {} },
     write: async (tx) => {
       await tx.photos.putRenditions(photo.id, rows);
       await tx.photos.update(photo.id, {
@@ -194,10 +201,21 @@ const finalize: Step = async ({ renditions }, photo, event) => {
   };
 };
 
+/**
+ * Tells the owner's followers about the ready photo: one step, retried like
+ * any other, whose batches each commit on their own and add only what is
+ * missing (domain/follower-fan-out.ts), so a crash mid-way repeats nobody.
+ */
+const notifyFollowers: Step = async ({ store, wakeup }, photo) => {
+  await fanOutNewPhoto(store, photo);
+  return { afterCommit: async () => wakeup.ring() };
+};
+
 export const STEPS: Record<SagaStep, Step> = {
   store_original: storeOriginal,
   publish_original: publishOriginal,
   render_renditions: renderStep,
   publish_renditions: publishRenditions,
   finalize,
+  notify_followers: notifyFollowers,
 };

@@ -14,6 +14,7 @@ import * as photoBlobFolder from './migrations/0004-photo-blob-folder.ts';
 import * as uploadRecords from './migrations/0005-upload-records.ts';
 import * as photoStatusListing from './migrations/0006-photo-status-listing.ts';
 import * as commentsFavorites from './migrations/0007-comments-favorites.ts';
+import * as followsNotifications from './migrations/0009-follows-notifications.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations in order; names sort the same way, which Kysely checks. */
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-upload-records': uploadRecords,
   '0006-photo-status-listing': photoStatusListing,
   '0007-comments-favorites': commentsFavorites,
+  '0009-follows-notifications': followsNotifications,
 };
 
 /** Brings the schema up to date; safe to run on every start and from several processes. */

@@ -10,6 +10,7 @@ export interface UsersTable {
   passwordHash: string;
   isAdmin: number;
   createdAt: string;
+  profileVisibility: Generated<'public' | 'private'>;
 }
 
 export interface TokensTable {
@@ -144,6 +145,22 @@ export interface UserSettingsTable {
   userId: string;
   commentsEnabledByDefault: number;
   updatedAt: string;
+export interface FollowsTable {
+  id: string;
+  followerId: string;
+  followeeId: string;
+  createdAt: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  recipientId: string;
+  kind: string;
+  subject: string;
+  actorId: string | null;
+  photoId: string | null;
+  createdAt: string;
+  readAt: string | null;
 }
 
 export interface Database {
@@ -159,4 +176,6 @@ export interface Database {
   comments: CommentsTable;
   favorites: FavoritesTable;
   userSettings: UserSettingsTable;
+  follows: FollowsTable;
+  notifications: NotificationsTable;
 }

@@ -5,7 +5,9 @@ import { SqlAlbumRepository } from './repositories/albums.ts';
 import { SqlCommentRepository } from './repositories/comments.ts';
 import type { SqlContext } from './repositories/executor.ts';
 import { SqlFavoriteRepository } from './repositories/favorites.ts';
+import { SqlFollowRepository } from './repositories/follows.ts';
 import { SqlGrantRepository } from './repositories/grants.ts';
+import { SqlNotificationRepository } from './repositories/notifications.ts';
 import { SqlOutboxRepository } from './repositories/outbox.ts';
 import { SqlPhotoRepository } from './repositories/photos.ts';
 import { SqlSagaAttemptRepository } from './repositories/saga-attempts.ts';
@@ -27,6 +29,8 @@ function repositories(context: SqlContext): Repositories {
     comments: new SqlCommentRepository(context),
     favorites: new SqlFavoriteRepository(context),
     settings: new SqlUserSettingsRepository(context),
+    follows: new SqlFollowRepository(context),
+    notifications: new SqlNotificationRepository(context),
   };
 }
 

@@ -1,8 +1,12 @@
+import type { Selectable } from 'kysely';
 import type { UserRecord, UserRepository } from '../../../ports/metadata-store.ts';
 import type { UsersTable } from '../schema.ts';
 import type { SqlContext } from './executor.ts';
 
-const toRecord = (row: UsersTable): UserRecord => ({ ...row, isAdmin: row.isAdmin === 1 });
+const toRecord = (row: Selectable<UsersTable>): UserRecord => ({
+  ...row,
+  isAdmin: row.isAdmin === 1,
+});
 
 export class SqlUserRepository implements UserRepository {
   readonly #sql: SqlContext;
@@ -39,5 +43,13 @@ export class SqlUserRepository implements UserRepository {
     // SQLite write transactions begin immediate: there is one writer at a time already.
     if (this.#sql.dialect !== 'postgres') return;
     await this.#sql.db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+  }
+
+  async setProfileVisibility(id: string, visibility: 'public' | 'private'): Promise<void> {
+    await this.#sql.db
+      .updateTable('users')
+      .set({ profileVisibility: visibility })
+      .where('id', '=', id)
+      .execute();
   }
 }
