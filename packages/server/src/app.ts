@@ -16,6 +16,7 @@ import { accountRoutes } from './http/routes/accounts.ts';
 import { albumRoutes } from './http/routes/albums.ts';
 import { metaRoutes } from './http/routes/meta.ts';
 import { photoRoutes } from './http/routes/photos.ts';
+import { searchRoutes } from './http/routes/search.ts';
 import { shareRoutes } from './http/routes/shares.ts';
 import { uploadRoutes } from './http/routes/uploads.ts';
 import { tusRoutes } from './http/tus/tus-routes.ts';
@@ -131,6 +132,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(photoRoutes, { photos: services.photos });
   await app.register(albumRoutes, { albums: services.albums, photos: services.photos });
   await app.register(shareRoutes, { shares: services.shares });
+  await app.register(searchRoutes, { search: services.search });
   await app.register(tusRoutes, {
     resumable: services.resumable,
     uploads: services.uploads,

@@ -17,6 +17,8 @@ import { PhotoService } from './domain/photos.ts';
 import { ReceivedDigests } from './domain/received-digests.ts';
 import { type RenditionPolicy, renditionPolicy } from './domain/rendition-policy.ts';
 import { ResumableUploads } from './domain/resumable-uploads.ts';
+import { SearchService } from './domain/search.ts';
+import { SearchCursorCodec } from './domain/search-cursor.ts';
 import { ShareService } from './domain/shares.ts';
 import { UploadLocks } from './domain/upload-locks.ts';
 import { UploadService } from './domain/uploads.ts';
@@ -49,6 +51,8 @@ export interface Services {
   photos: PhotoService;
   albums: AlbumService;
   shares: ShareService;
+  /** Photo search under the access rules. */
+  search: SearchService;
   signer: UrlSigner;
   cdnAccess: CdnAccess;
   uploadLimiter: InFlightLimiter;
@@ -114,6 +118,7 @@ export async function createServices(
     photos,
     albums: new AlbumService(store),
     shares: new ShareService(store, cache),
+    search: new SearchService(store, photos, new SearchCursorCodec(signingKey)),
     signer,
     cdnAccess: new CdnAccess(store, cache),
     uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'Upload transfers'),

@@ -9,6 +9,7 @@ import {
 } from './accounts.ts';
 import { createAlbum, deleteAlbum, listAlbumPhotos, listAlbums, renameAlbum } from './albums.ts';
 import { deletePhoto, getPhoto, listUserPhotos, retryPhoto, updatePhoto } from './photos.ts';
+import { searchPhotos } from './search.ts';
 import { grantAccess, listGrants, listGrantsToMe, revokeAccess } from './shares.ts';
 import { checkHashes, getLimits } from './uploads.ts';
 
@@ -37,6 +38,7 @@ export const operations = {
   revokeAccess,
   listGrants,
   listGrantsToMe,
+  searchPhotos,
 } as const;
 
 export type OperationId = keyof typeof operations;

@@ -80,6 +80,11 @@ export class PhotoService {
     return (await this.#views([photo], { userId: viewerId, isAdmin: false }))[0] as Photo;
   }
 
+  /** API views of photos the caller may see (a page of search results), URLs signed for the caller. */
+  views(photos: PhotoRecord[], principal: Principal | undefined): Promise<Photo[]> {
+    return this.#views(photos, viewerOf(principal));
+  }
+
   async #views(photos: PhotoRecord[], viewer: Viewer): Promise<Photo[]> {
     const expires = this.#signer.expiry();
     // One query for a page's albums and one for its renditions: a query per

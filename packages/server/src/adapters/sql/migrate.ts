@@ -7,6 +7,7 @@ import * as finishedUploadsKeep from './migrations/0003-finished-uploads-keep.ts
 import * as photoBlobFolder from './migrations/0004-photo-blob-folder.ts';
 import * as uploadRecords from './migrations/0005-upload-records.ts';
 import * as photoStatusListing from './migrations/0006-photo-status-listing.ts';
+import * as photoSearch from './migrations/0008-photo-search.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations in order; names sort the same way, which Kysely checks. */
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-photo-blob-folder': photoBlobFolder,
   '0005-upload-records': uploadRecords,
   '0006-photo-status-listing': photoStatusListing,
+  '0008-photo-search': photoSearch,
 };
 
 /** Brings the schema up to date; safe to run on every start and from several processes. */

@@ -10,6 +10,7 @@ import { SqlSagaAttemptRepository } from './repositories/saga-attempts.ts';
 import { SqlTokenRepository } from './repositories/tokens.ts';
 import { SqlUploadRepository } from './repositories/uploads.ts';
 import { SqlUserRepository } from './repositories/users.ts';
+import { sqlSearchIndex } from './search/search-index.ts';
 
 function repositories(context: SqlContext): Repositories {
   return {
@@ -21,6 +22,7 @@ function repositories(context: SqlContext): Repositories {
     sagaAttempts: new SqlSagaAttemptRepository(context),
     uploads: new SqlUploadRepository(context),
     grants: new SqlGrantRepository(context),
+    search: sqlSearchIndex(context),
   };
 }
 
