@@ -6,6 +6,7 @@ import { Albums } from './resources/albums.ts';
 import { Auth } from './resources/auth.ts';
 import { Limits } from './resources/limits.ts';
 import { Photos } from './resources/photos.ts';
+import { Search } from './resources/search.ts';
 import { Shares } from './resources/shares.ts';
 import { Tokens } from './resources/tokens.ts';
 import { Uploads } from './resources/uploads.ts';
@@ -61,6 +62,7 @@ export class FlickrClient {
   readonly photos: Photos;
   readonly albums: Albums;
   readonly shares: Shares;
+  readonly search: Search;
   readonly uploads: Uploads;
   readonly options: Readonly<ClientOptions>;
   readonly #agent: Agent | undefined;
@@ -94,6 +96,7 @@ export class FlickrClient {
     this.photos = new Photos(transport, this.limits);
     this.albums = new Albums(transport);
     this.shares = new Shares(transport);
+    this.search = new Search(transport);
     this.uploads = new Uploads({
       transport,
       limits: (options) => this.limits.get(options),
