@@ -6,6 +6,7 @@ import { downloadCommand } from './commands/download.ts';
 import { limitsCommand } from './commands/limits.ts';
 import { photoCommands } from './commands/photos.ts';
 import { profileCommands } from './commands/profiles.ts';
+import { searchCommand } from './commands/search.ts';
 import { shareCommands } from './commands/share.ts';
 import { syncCommands } from './commands/sync.ts';
 import { tokenCommands } from './commands/tokens.ts';
@@ -55,6 +56,7 @@ export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, wrap: Wrap): Com
   photoCommands(program, wrap);
   albumCommands(program, wrap);
   shareCommands(program, wrap);
+  searchCommand(program, wrap);
   tokenCommands(program, wrap);
   limitsCommand(program, wrap);
   for (const command of allCommands(program))

@@ -59,9 +59,11 @@ async function upSqlite(db: Kysely<unknown>): Promise<void> {
     photo_id text not null unique
   )`.execute(db);
   // Column order matters to queries: 0 title, 1 tags, 2 description.
+  // Accents count (no remove_diacritics), as with PostgreSQL's 'simple'
+  // configuration: a query finds the same photos on both databases.
   await sql`create virtual table photo_search using fts5(
     title, tags, description,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 0'
   )`.execute(db);
   await sql`create table search_tags (
     id integer primary key,
