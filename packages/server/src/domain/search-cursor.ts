@@ -3,7 +3,8 @@ import type { SearchPosition } from '../ports/search-index.ts';
 import { DomainError } from './errors.ts';
 
 const MAC_BYTES = 8;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What adapters use as keys: a row number, or a UUID. */
+const KEY = /^[0-9a-z-]{1,64}$/;
 
 const refused = () =>
   new DomainError(
@@ -12,7 +13,7 @@ const refused = () =>
   );
 
 /**
- * Search cursors: the score and id of a page's last photo, with a MAC over
+ * Search cursors: the score and index key of a page's last photo, with a MAC over
  * them and the search they belong to, so a cursor is refused with any other
  * query or filters instead of paging from a position of another order.
  */
@@ -32,26 +33,28 @@ export class SearchCursorCodec {
 
   /** `search` names the query and filters (any stable text of them). */
   encode(search: string, position: SearchPosition): string {
-    const body = `${position.score}.${Buffer.from(position.id.replaceAll('-', ''), 'hex').toString('base64url')}`;
+    const body = `${position.score}.${Buffer.from(position.key).toString('base64url')}`;
     return `${body}.${this.#mac(search, body).toString('base64url')}`;
   }
 
   decode(search: string, cursor: string): SearchPosition {
-    const [score, id64, mac] = cursor.split('.');
-    if (score === undefined || id64 === undefined || mac === undefined || !/^\d{1,4}$/.test(score))
-      throw refused();
-    const hex = Buffer.from(id64, 'base64url').toString('hex');
-    const id =
-      hex.length === 32
-        ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-        : '';
-    const given = Buffer.from(mac, 'base64url');
+    const [score, key64, mac, ...rest] = cursor.split('.');
     if (
-      !UUID.test(id) ||
-      given.length !== MAC_BYTES ||
-      !timingSafeEqual(given, this.#mac(search, `${score}.${id64}`))
+      score === undefined ||
+      key64 === undefined ||
+      mac === undefined ||
+      rest.length > 0 ||
+      !/^\d{1,4}$/.test(score)
     )
       throw refused();
-    return { score: Number(score), id };
+    const key = Buffer.from(key64, 'base64url').toString();
+    const given = Buffer.from(mac, 'base64url');
+    if (
+      !KEY.test(key) ||
+      given.length !== MAC_BYTES ||
+      !timingSafeEqual(given, this.#mac(search, `${score}.${key64}`))
+    )
+      throw refused();
+    return { score: Number(score), key };
   }
 }

@@ -55,7 +55,7 @@ export class SearchService {
       ),
       nextCursor:
         hits.length > request.limit && last
-          ? this.#cursors.encode(search, { score: last.score, id: last.photo.id })
+          ? this.#cursors.encode(search, { score: last.score, key: last.key })
           : null,
     };
   }

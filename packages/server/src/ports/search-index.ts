@@ -36,10 +36,14 @@ export interface SearchFilter {
   hasLocation?: boolean | undefined;
 }
 
-/** A position in a result list: score descending, then id descending (newest first). */
+/**
+ * A position in a result list: score descending, then the adapter's key of
+ * the photo descending (a stable per-photo key in the index, newest first).
+ */
 export interface SearchPosition {
   score: number;
-  id: string;
+  /** Opaque to all but the adapter: letters, digits and `-` only. */
+  key: string;
 }
 
 export interface SearchHit {
@@ -51,6 +55,8 @@ export interface SearchHit {
    * photos come and go.
    */
   score: number;
+  /** The photo's key in the index, for the position after it. */
+  key: string;
 }
 
 export interface SearchIndex {

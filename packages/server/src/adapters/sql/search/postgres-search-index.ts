@@ -11,8 +11,6 @@ import type { SqlContext } from '../repositories/executor.ts';
 import type { PhotosTable } from '../schema.ts';
 import { afterPosition, allOf, commonFilters, toHit, visibleTo } from './searchable-photos.ts';
 
-// Weights name the fields in photo_search.document (migration 0008): A title, B tags, C description.
-
 /** The word, as a tsquery built by PostgreSQL from the plain text: never query syntax. */
 const wordQuery = (term: SearchTerm) => sql`plainto_tsquery('simple', ${term.word})`;
 
@@ -23,8 +21,9 @@ const tagsQuery = (term: SearchTerm) =>
     sql` || `,
   )})`;
 
-const inField = (field: 'a' | 'b' | 'c', query: RawBuilder<unknown>) =>
-  sql`(ts_filter(s.document, ${`{${field}}`}) @@ ${query})`;
+/** Whether a field's vector (photo_search, migration 0008) matches. */
+const inField = (field: 'title_v' | 'tags_v' | 'description_v', query: RawBuilder<unknown>) =>
+  sql`(${sql.ref(`s.${field}`)} @@ ${query})`;
 
 /** Search on PostgreSQL full-text search (tsvector + GIN), tags fuzzy through pg_trgm. */
 export class PostgresSearchIndex implements SearchIndex {
@@ -47,31 +46,42 @@ export class PostgresSearchIndex implements SearchIndex {
     );
     const exact = terms.map(
       (term) =>
-        sql`(${inField('a', wordQuery(term))} or ${inField('c', wordQuery(term))} or ${inField('b', tagsQuery(term))})`,
+        sql`(${inField('title_v', wordQuery(term))} or ${inField('description_v', wordQuery(term))} or ${inField('tags_v', tagsQuery(term))})`,
     );
     // ts_rank() would do too (it reads the photo's own text only), but its
     // floating-point scores make a brittle cursor: small integers compare exactly.
     const score = sql.join(
       terms.map(
         (term) =>
-          sql`4 * ${inField('a', wordQuery(term))}::int + 2 * ${inField('b', tagsQuery(term))}::int + ${inField('c', wordQuery(term))}::int`,
+          sql`4 * ${inField('title_v', wordQuery(term))}::int + 2 * ${inField('tags_v', tagsQuery(term))}::int + ${inField('description_v', wordQuery(term))}::int`,
       ),
       sql` + `,
     );
-    const where: RawBuilder<unknown>[] = [...exact, visibleTo(viewer), ...commonFilters(filter)];
+    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter)];
     if (filter.tag)
       where.push(
         sql`exists (select 1 from jsonb_array_elements_text(p.tags::jsonb) t where lower(btrim(t)) = ${filter.tag.toLowerCase()})`,
       );
-    const { rows } = await sql<PhotosTable & { searchScore: number }>`
-      select * from (
-        select p.*, (${score})::int as search_score
-        from photo_search s
-        join photos p on p.id = s.photo_id
-        where s.document @@ (${anywhere}) and ${allOf(where)}
-      ) found
-      where ${afterPosition(page.after)}
-      order by search_score desc, id desc
+    // Ranked from the index first (vectors only), then joined to photos in
+    // rank order until the page is full: the sorted subquery's order carries
+    // through the nested loop, so the LIMIT stops the join, the access rule
+    // and the filters early instead of running them for every match. OFFSET 0
+    // keeps the planner from flattening the subquery into the join (it then
+    // joined every match, and sorted after).
+    const { rows } = await sql<PhotosTable & { searchScore: number; searchKey: string }>`
+      select p.*, ranked.score as search_score, ranked.photo_id as search_key
+      from (
+        select photo_id, score from (
+          select s.photo_id, (${score})::int as score from photo_search s
+          where s.document @@ (${anywhere}) and ${allOf(exact)}
+        ) scored
+        where ${afterPosition(page.after, sql`photo_id`, String)}
+        order by score desc, photo_id desc
+        offset 0
+      ) ranked
+      join photos p on p.id = ranked.photo_id
+      where ${allOf(where)}
+      order by ranked.score desc, ranked.photo_id desc
       limit ${page.limit + 1}`.execute(this.#sql.db);
     return rows.map(toHit);
   }

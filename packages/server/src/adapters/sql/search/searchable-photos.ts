@@ -58,23 +58,33 @@ export function commonFilters(filter: SearchFilter): RawBuilder<unknown>[] {
   return where;
 }
 
-/** Strictly after a position of the order `score desc, id desc`. */
-export const afterPosition = (after: SearchPosition | undefined): RawBuilder<unknown> =>
+/**
+ * Strictly after a position of the order `score desc, key desc`, over the
+ * columns `score` and the adapter's key column (its key read back as the
+ * column's type).
+ */
+export const afterPosition = (
+  after: SearchPosition | undefined,
+  keyColumn: RawBuilder<unknown>,
+  key: (text: string) => unknown,
+): RawBuilder<unknown> =>
   after
-    ? sql`(search_score < ${after.score} or (search_score = ${after.score} and id < ${after.id}))`
+    ? sql`(score < ${after.score} or (score = ${after.score} and ${keyColumn} < ${key(after.key)}))`
     : sql`1 = 1`;
 
 /** Joins conditions with `and`; none is true. */
 export const allOf = (conditions: RawBuilder<unknown>[]): RawBuilder<unknown> =>
   conditions.length === 0 ? sql`1 = 1` : sql.join(conditions, sql` and `);
 
-/** A row of `p.*` plus its score, as the repositories' records. */
-export function toHit(row: PhotosTable & { searchScore: number }): SearchHit {
-  const { searchScore, tags, commentsEnabled, ...rest } = row;
+/** A row of `p.*` plus its score and key, as the repositories' records. */
+export function toHit(
+  row: PhotosTable & { searchScore: number; searchKey: string | number },
+): SearchHit {
+  const { searchScore, searchKey, tags, commentsEnabled, ...rest } = row;
   const photo: PhotoRecord = {
     ...rest,
     tags: JSON.parse(tags) as string[],
     commentsEnabled: Number(commentsEnabled) === 1,
   };
-  return { photo, score: Number(searchScore) };
+  return { photo, score: Number(searchScore), key: String(searchKey) };
 }

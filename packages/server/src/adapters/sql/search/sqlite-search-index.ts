@@ -51,16 +51,28 @@ export class SqliteSearchIndex implements SearchIndex {
       where.push(
         sql`exists (select 1 from json_each(p.tags) where lower(trim(value)) = ${filter.tag.toLowerCase()})`,
       );
-    const { rows } = await sql<PhotosTable & { searchScore: number }>`
-      select * from (
-        select p.*, ${score} as search_score
-        from photo_search s
-        join photo_search_rows r on r.rowid = s.rowid
-        join photos p on p.id = r.photo_id
-        where photo_search match ${match} and ${allOf(where)}
-      )
-      where ${afterPosition(page.after)}
-      order by search_score desc, id desc
+    // Ranked in the index first, every match (cheap: rowids and scores), and
+    // only then joined to photos, in rank order, until the page is full: the
+    // CROSS JOINs make SQLite nest the loops in this order, and the outer ORDER
+    // BY is the subquery's, which SQLite then takes as done (without the
+    // subquery's `limit -1` it drops the subquery's ORDER BY instead). So the
+    // join, the access rule and the filters run for the page's rows and those
+    // it skips, not for every match.
+    const { rows } = await sql<PhotosTable & { searchScore: number; searchKey: number }>`
+      select p.*, ranked.score as search_score, ranked.rowid as search_key
+      from (
+        select rowid, score from (
+          select rowid, ${score} as score from photo_search s
+          where photo_search match ${match}
+        )
+        where ${afterPosition(page.after, sql`rowid`, Number)}
+        order by score desc, rowid desc
+        limit -1
+      ) ranked
+      cross join photo_search_rows r on r.rowid = ranked.rowid
+      cross join photos p on p.id = r.photo_id
+      where ${allOf(where)}
+      order by ranked.score desc, ranked.rowid desc
       limit ${page.limit + 1}`.execute(this.#sql.db);
     return rows.map(toHit);
   }
