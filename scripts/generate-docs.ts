@@ -169,6 +169,42 @@ than any identifier or a URL over 8 KiB \`414 uri_too_long\`, headers over
 \`400 malformed_json\`), a body on a \`GET\` \`400 bad_request\`, and a method
 the path does not answer \`405 method_not_allowed\` with \`Allow\`.
 
+## Search
+
+\`GET /v1/search/photos?q=…\` finds photos by the words of their title,
+description and tags. \`q\` is words, not a query language: runs of letters and
+digits count, in any case (accents count: \`cafe\` is not \`café\`), and everything else (quotes,
+\`AND\`/\`OR\`/\`NEAR\`, \`*\`, \`:\`, parentheses) only separates them, so no input
+can be a syntax error. A photo matches when it holds every word (at most 8),
+each in its title or description as a whole word, or among its tags, where a
+word also matches the tags it begins (from 3 letters: \`sun\` finds
+\`sunset\`) and tags a typo away (from 4 letters; two typos from 8; a swap of
+neighbours is one typo: \`sunest\` finds \`sunset\`). A \`q\` with no word is
+\`400 bad_request\`.
+
+Results come best first. Each word scores 4 if it is in the title, 2 if it is
+among the tags, 1 if it is in the description, and a photo's score is the
+sum; equal scores come newest first. The score depends on the photo and the
+query only, never on other photos, so \`nextCursor\` (the score and id of the
+page's last photo, signed and bound to the query and filters: with any other
+search it is \`400 invalid_cursor\`) keeps its place while photos are added,
+edited and deleted between pages: no photo is shown twice, none skipped (one
+edited meanwhile moves to where its new score puts it). Pages go forward only.
+
+Filters narrow the search, never widen it: \`owner\` (a username; unknown is
+\`404\`), \`album\` (an id), \`tag\` (a whole tag, any case), \`visibility\`,
+\`takenFrom\` and \`takenTo\` (\`YYYY-MM-DD\`, both included, on the camera's own
+date of \`capturedAt\`; photos without one are left out) and \`hasLocation\`
+(\`true\` or \`false\`).
+
+Search shows exactly what the photo listings show the caller: public ready
+photos, the caller's own photos (in any status), and ready photos of users
+who shared theirs with the caller; never a deleted one. It counts nothing
+else and has no total, so it hints at nothing else either. The index holds
+only text, kept by the database in the same transaction as every write
+(upload, edit, purge), and access is decided when the query runs: an edit, a
+privacy change, a grant, a revoke or a delete shows in the next search.
+
 ## Text
 
 Free text is stored and returned exactly as sent: titles, descriptions,

@@ -8,6 +8,7 @@ import { favoriteCommands } from './commands/favorites.ts';
 import { limitsCommand } from './commands/limits.ts';
 import { photoCommands } from './commands/photos.ts';
 import { profileCommands } from './commands/profiles.ts';
+import { searchCommand } from './commands/search.ts';
 import { shareCommands } from './commands/share.ts';
 import { syncCommands } from './commands/sync.ts';
 import { tokenCommands } from './commands/tokens.ts';
@@ -59,6 +60,7 @@ export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, wrap: Wrap): Com
   commentCommands(program, wrap);
   favoriteCommands(program, wrap);
   shareCommands(program, wrap);
+  searchCommand(program, wrap);
   tokenCommands(program, wrap);
   limitsCommand(program, wrap);
   for (const command of allCommands(program))

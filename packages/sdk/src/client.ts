@@ -12,6 +12,7 @@ import { Notifications } from './resources/notifications.ts';
 import { Photos } from './resources/photos.ts';
 import { Settings } from './resources/settings.ts';
 import { Profiles } from './resources/profiles.ts';
+import { Search } from './resources/search.ts';
 import { Shares } from './resources/shares.ts';
 import { Tokens } from './resources/tokens.ts';
 import { Uploads } from './resources/uploads.ts';
@@ -70,6 +71,7 @@ export class FlickrClient {
   readonly comments: Comments;
   readonly favorites: Favorites;
   readonly settings: Settings;
+  readonly search: Search;
   readonly uploads: Uploads;
   readonly profiles: Profiles;
   readonly follows: Follows;
@@ -112,6 +114,7 @@ export class FlickrClient {
     this.profiles = new Profiles(transport);
     this.follows = new Follows(transport);
     this.notifications = new Notifications(transport);
+    this.search = new Search(transport);
     this.uploads = new Uploads({
       transport,
       limits: (options) => this.limits.get(options),

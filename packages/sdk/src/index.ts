@@ -22,6 +22,7 @@ export {
   type WaitOptions,
   type WaitReportEntry,
 } from './resources/photos.ts';
+export type { SearchFilters } from './resources/search.ts';
 export type { FileDigest } from './uploads/file-digest.ts';
 export { hashFile } from './uploads/hash-file.ts';
 export type {

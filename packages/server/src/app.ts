@@ -22,6 +22,7 @@ import { notificationStreamRoutes } from './http/routes/notification-stream.ts';
 import { notificationRoutes } from './http/routes/notifications.ts';
 import { photoRoutes } from './http/routes/photos.ts';
 import { profileRoutes } from './http/routes/profiles.ts';
+import { searchRoutes } from './http/routes/search.ts';
 import { shareRoutes } from './http/routes/shares.ts';
 import { uploadRoutes } from './http/routes/uploads.ts';
 import { tusRoutes } from './http/tus/tus-routes.ts';
@@ -148,6 +149,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     pollMs: services.config.notificationPollMs,
     heartbeatMs: services.config.notificationHeartbeatMs,
   });
+  await app.register(searchRoutes, { search: services.search });
   await app.register(tusRoutes, {
     resumable: services.resumable,
     uploads: services.uploads,

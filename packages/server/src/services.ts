@@ -23,6 +23,8 @@ import { ProfileService } from './domain/profiles.ts';
 import { ReceivedDigests } from './domain/received-digests.ts';
 import { type RenditionPolicy, renditionPolicy } from './domain/rendition-policy.ts';
 import { ResumableUploads } from './domain/resumable-uploads.ts';
+import { SearchService } from './domain/search.ts';
+import { SearchCursorCodec } from './domain/search-cursor.ts';
 import { ShareService } from './domain/shares.ts';
 import { UploadLocks } from './domain/upload-locks.ts';
 import { UploadService } from './domain/uploads.ts';
@@ -62,6 +64,8 @@ export interface Services {
   notifications: NotificationService;
   /** Wakes this process's notification streams when a notification was committed here. */
   wakeup: NotificationWakeup;
+  /** Photo search under the access rules. */
+  search: SearchService;
   signer: UrlSigner;
   cdnAccess: CdnAccess;
   uploadLimiter: InFlightLimiter;
@@ -137,6 +141,7 @@ export async function createServices(
     follows: new FollowService(store, cursors),
     notifications: new NotificationService(store, cursors),
     wakeup,
+    search: new SearchService(store, photos, new SearchCursorCodec(signingKey)),
     signer,
     cdnAccess: new CdnAccess(store, cache),
     uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'Upload transfers'),

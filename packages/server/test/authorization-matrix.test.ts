@@ -858,6 +858,25 @@ const ROWS: Row[] = [
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     expect: { ...everyone(OK), anonymous: NO_TOKEN, unscoped: NO_SCOPE },
+  // Search finds exactly what the caller may see: the same photos as the album's listing.
+  {
+    route: 'searchPhotos',
+    target: 'a word in both photos’ descriptions',
+    needs: 'public-read',
+    send: async (token) => {
+      for (const photo of [photos.private, photos.public])
+        await server.services.store.photos.update(photo.id, { description: 'matrixsearch' });
+      return call('GET', `/v1/search/photos?q=matrixsearch&album=${album.id}`, { token });
+    },
+    expect: {
+      anonymous: shows('public'),
+      owner: shows('private', 'public'),
+      viewer: shows('private', 'public'),
+      other: shows('public'),
+      revoked: shows('public'),
+      admin: shows('private', 'public'),
+      unscoped: NO_SCOPE,
+    },
   },
 
   // The tus endpoint: uploading needs `write`, and a caller sees only its own uploads.

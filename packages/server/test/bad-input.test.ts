@@ -146,6 +146,25 @@ describe('bad input', () => {
       );
       expect(notUuid.errors?.map((e) => e.path)).toEqual(['params.id']);
     });
+
+    it('answers a search without words, or with query syntax and bad filters, with 400, never 500', async () => {
+      const searchFor = (params: Record<string, string>) =>
+        api('GET', `/v1/search/photos?${new URLSearchParams(params)}`);
+      await expectProblem(await searchFor({}), 400, 'validation_failed');
+      await expectProblem(await searchFor({ q: '" ( ) * : -' }), 400, 'bad_request');
+      const filters = await expectProblem(
+        await searchFor({ q: 'x', takenTo: '2024-13-01', hasLocation: 'maybe' }),
+        400,
+        'validation_failed',
+      );
+      expect(filters.errors?.map((e) => e.path).sort()).toEqual([
+        'query.hasLocation',
+        'query.takenTo',
+      ]);
+      await expectProblem(await searchFor({ q: 'x', cursor: 'AAAA.BBBB' }), 400, 'invalid_cursor');
+      for (const q of ['NEAR(a b', '"unclosed', 'a AND', "'x':* & !", '{title}:*'])
+        expect((await searchFor({ q })).status, q).toBe(200);
+    });
   });
 
   describe('tus uploads', () => {

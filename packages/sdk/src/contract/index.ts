@@ -13,6 +13,7 @@ export { type OperationId, operations } from './operations.ts';
 export * from './pagination.ts';
 export * from './photos.ts';
 export * from './profiles.ts';
+export * from './search.ts';
 export * from './shares.ts';
 export * from './stored-text.ts';
 export * from './uploads.ts';

@@ -22,6 +22,7 @@ import {
 } from './notifications.ts';
 import { deletePhoto, getPhoto, listUserPhotos, retryPhoto, updatePhoto } from './photos.ts';
 import { getProfile, updateProfile } from './profiles.ts';
+import { searchPhotos } from './search.ts';
 import { grantAccess, listGrants, listGrantsToMe, revokeAccess } from './shares.ts';
 import { checkHashes, getLimits } from './uploads.ts';
 
@@ -70,6 +71,7 @@ export const operations = {
   markNotificationRead,
   markNotificationsRead,
   streamNotifications,
+  searchPhotos,
 } as const;
 
 export type OperationId = keyof typeof operations;

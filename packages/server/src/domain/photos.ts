@@ -82,6 +82,12 @@ export class PhotoService {
    * many photos. A query per photo made a page of 100 take ~20 ms on PostgreSQL.
    */
   async views(photos: PhotoRecord[], viewer: Viewer): Promise<Photo[]> {
+  /** API views of photos the caller may see (a page of search results), URLs signed for the caller. */
+  views(photos: PhotoRecord[], principal: Principal | undefined): Promise<Photo[]> {
+    return this.#views(photos, viewerOf(principal));
+  }
+
+  async #views(photos: PhotoRecord[], viewer: Viewer): Promise<Photo[]> {
     const expires = this.#signer.expiry();
     const ids = photos.map((photo) => photo.id);
     const albumIds = new Set(photos.flatMap((photo) => (photo.albumId ? [photo.albumId] : [])));

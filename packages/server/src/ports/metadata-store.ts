@@ -1,4 +1,5 @@
 import type { ErrorCode, PhotoStatus, SagaStep, Scope } from '@flickr-kit/sdk/contract';
+import type { SearchIndex } from './search-index.ts';
 
 // The records the domain reads and writes, and the repositories it reads and
 // writes them through. Only adapters know SQL.
@@ -530,6 +531,8 @@ export interface Repositories {
   settings: UserSettingsRepository;
   follows: FollowRepository;
   notifications: NotificationRepository;
+  /** Photo search; the database keeps its index in step with every write (migration 0008). */
+  search: SearchIndex;
 }
 
 /** The metadata database: repositories, and transactions over all of them. */

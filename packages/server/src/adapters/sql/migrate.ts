@@ -15,6 +15,7 @@ import * as uploadRecords from './migrations/0005-upload-records.ts';
 import * as photoStatusListing from './migrations/0006-photo-status-listing.ts';
 import * as commentsFavorites from './migrations/0007-comments-favorites.ts';
 import * as followsNotifications from './migrations/0009-follows-notifications.ts';
+import * as photoSearch from './migrations/0008-photo-search.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations in order; names sort the same way, which Kysely checks. */
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-photo-status-listing': photoStatusListing,
   '0007-comments-favorites': commentsFavorites,
   '0009-follows-notifications': followsNotifications,
+  '0008-photo-search': photoSearch,
 };
 
 /** Brings the schema up to date; safe to run on every start and from several processes. */

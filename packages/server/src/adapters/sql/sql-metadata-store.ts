@@ -15,6 +15,7 @@ import { SqlTokenRepository } from './repositories/tokens.ts';
 import { SqlUploadRepository } from './repositories/uploads.ts';
 import { SqlUserSettingsRepository } from './repositories/user-settings.ts';
 import { SqlUserRepository } from './repositories/users.ts';
+import { sqlSearchIndex } from './search/search-index.ts';
 
 function repositories(context: SqlContext): Repositories {
   return {
@@ -31,6 +32,7 @@ function repositories(context: SqlContext): Repositories {
     settings: new SqlUserSettingsRepository(context),
     follows: new SqlFollowRepository(context),
     notifications: new SqlNotificationRepository(context),
+    search: sqlSearchIndex(context),
   };
 }
 

@@ -1,0 +1,102 @@
+import { type RawBuilder, sql } from 'kysely';
+import type {
+  SearchFilter,
+  SearchHit,
+  SearchIndex,
+  SearchPosition,
+  SearchTerm,
+  SearchViewer,
+} from '../../../ports/search-index.ts';
+import type { SqlContext } from '../repositories/executor.ts';
+import type { PhotosTable } from '../schema.ts';
+import { afterPosition, allOf, commonFilters, toHit, visibleTo } from './searchable-photos.ts';
+
+/** The word, as a tsquery built by PostgreSQL from the plain text: never query syntax. */
+const wordQuery = (term: SearchTerm) => sql`plainto_tsquery('simple', ${term.word})`;
+
+/** The word or any of its tags (a tag of several words is a phrase). */
+const tagsQuery = (term: SearchTerm) =>
+  sql`(${sql.join(
+    [term.word, ...term.tags].map((text) => sql`phraseto_tsquery('simple', ${text})`),
+    sql` || `,
+  )})`;
+
+/** Whether a field's vector (photo_search, migration 0008) matches. */
+const inField = (field: 'title_v' | 'tags_v' | 'description_v', query: RawBuilder<unknown>) =>
+  sql`(${sql.ref(`s.${field}`)} @@ ${query})`;
+
+/** Search on PostgreSQL full-text search (tsvector + GIN), tags fuzzy through pg_trgm. */
+export class PostgresSearchIndex implements SearchIndex {
+  readonly #sql: SqlContext;
+  constructor(sql: SqlContext) {
+    this.#sql = sql;
+  }
+
+  async search(
+    terms: readonly SearchTerm[],
+    viewer: SearchViewer,
+    filter: SearchFilter,
+    page: { after?: SearchPosition | undefined; limit: number },
+  ): Promise<SearchHit[]> {
+    // The GIN index finds photos with every word anywhere; each word's
+    // fields are then checked exactly (a tag's typo counts among tags only).
+    const anywhere = sql.join(
+      terms.map((term) => sql`(${wordQuery(term)} || ${tagsQuery(term)})`),
+      sql` && `,
+    );
+    const exact = terms.map(
+      (term) =>
+        sql`(${inField('title_v', wordQuery(term))} or ${inField('description_v', wordQuery(term))} or ${inField('tags_v', tagsQuery(term))})`,
+    );
+    // ts_rank() would do too (it reads the photo's own text only), but its
+    // floating-point scores make a brittle cursor: small integers compare exactly.
+    const score = sql.join(
+      terms.map(
+        (term) =>
+          sql`4 * ${inField('title_v', wordQuery(term))}::int + 2 * ${inField('tags_v', tagsQuery(term))}::int + ${inField('description_v', wordQuery(term))}::int`,
+      ),
+      sql` + `,
+    );
+    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter)];
+    if (filter.tag)
+      where.push(
+        sql`exists (select 1 from jsonb_array_elements_text(p.tags::jsonb) t where lower(btrim(t)) = ${filter.tag.toLowerCase()})`,
+      );
+    // Ranked from the index first (vectors only), then joined to photos in
+    // rank order until the page is full: the sorted subquery's order carries
+    // through the nested loop, so the LIMIT stops the join, the access rule
+    // and the filters early instead of running them for every match. OFFSET 0
+    // keeps the planner from flattening the subquery into the join (it then
+    // joined every match, and sorted after).
+    const { rows } = await sql<PhotosTable & { searchScore: number; searchKey: string }>`
+      select p.*, ranked.score as search_score, ranked.photo_id as search_key
+      from (
+        select photo_id, score from (
+          select s.photo_id, (${score})::int as score from photo_search s
+          where s.document @@ (${anywhere}) and ${allOf(exact)}
+        ) scored
+        where ${afterPosition(page.after, sql`photo_id`, String)}
+        order by score desc, photo_id desc
+        offset 0
+      ) ranked
+      join photos p on p.id = ranked.photo_id
+      where ${allOf(where)}
+      order by ranked.score desc, ranked.photo_id desc
+      limit ${page.limit + 1}`.execute(this.#sql.db);
+    return rows.map(toHit);
+  }
+
+  async tagCandidates(word: string, limit: number): Promise<string[]> {
+    // Tags the word begins (the C collation lets LIKE use the primary key), most used first.
+    const prefixed = await sql<{ tag: string }>`
+      select tag from search_tags where tag like ${`${word}%`} order by uses desc, tag limit ${limit}`.execute(
+      this.#sql.db,
+    );
+    // Nearest by trigram distance (pg_trgm, GiST); prefixes again where the database lacks pg_trgm.
+    const near = await sql<{ tag: string }>`
+      select search_tag_candidates as tag from search_tag_candidates(${word}, ${limit})`.execute(
+      this.#sql.db,
+    );
+    return [...new Set([...prefixed.rows, ...near.rows].map((row) => row.tag))];
+  }
+}

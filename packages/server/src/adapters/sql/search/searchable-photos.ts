@@ -1,0 +1,90 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { PhotoRecord } from '../../../ports/metadata-store.ts';
+import type {
+  SearchFilter,
+  SearchHit,
+  SearchPosition,
+  SearchViewer,
+} from '../../../ports/search-index.ts';
+import type { PhotosTable } from '../schema.ts';
+
+// The SQL both search adapters share: which photos (alias `p`) a viewer may
+// find, the filters, and the keyset. Only the text matching differs by database.
+
+/**
+ * The access rule of domain/access.ts, as SQL over every owner at once: a
+ * viewer finds a photo if it is theirs, or it is ready and public, or ready
+ * and its owner granted them; never a deleted one. Administrators find every
+ * live photo, as they list them.
+ */
+export function visibleTo(viewer: SearchViewer): RawBuilder<unknown> {
+  const live = sql`p.deleted_at is null`;
+  if (viewer.isAdmin) return live;
+  if (!viewer.userId)
+    return sql`${live} and p.status = 'ready' and p.visibility = 'public' and ${ownerListedInSearch(viewer)}`;
+  const me = viewer.userId;
+  return sql`${live} and (p.owner_id = ${me} or (
+    p.status = 'ready'
+    and (p.visibility = 'public'
+      or exists (select 1 from grants g where g.sharer_id = p.owner_id and g.viewer_id = ${me}))
+    and ${ownerListedInSearch(viewer)}
+  ))`;
+}
+
+/**
+ * THE place for profile privacy in search: whether photos of owner `p.owner_id`
+ * may appear in this viewer's results at all (it is never applied to the
+ * viewer's own photos, see {@link visibleTo}). A private profile
+ * (`users.profile_visibility = 'private'`) must never appear in others'
+ * search results: once that column exists, this becomes
+ * `exists (select 1 from users u where u.id = p.owner_id and u.profile_visibility = 'public')`.
+ * Until then every owner's visible photos may be found.
+ */
+export function ownerListedInSearch(_viewer: SearchViewer): RawBuilder<unknown> {
+  return sql`1 = 1`;
+}
+
+/** The filters every database applies alike; the tag filter is the adapter's (JSON differs). */
+export function commonFilters(filter: SearchFilter): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [];
+  if (filter.ownerId) where.push(sql`p.owner_id = ${filter.ownerId}`);
+  if (filter.albumId) where.push(sql`p.album_id = ${filter.albumId}`);
+  if (filter.visibility) where.push(sql`p.visibility = ${filter.visibility}`);
+  // Capture times are camera wall-clock ISO text: their first ten characters are the date.
+  if (filter.takenFrom) where.push(sql`substr(p.captured_at, 1, 10) >= ${filter.takenFrom}`);
+  if (filter.takenTo) where.push(sql`substr(p.captured_at, 1, 10) <= ${filter.takenTo}`);
+  if (filter.hasLocation === true) where.push(sql`p.latitude is not null`);
+  if (filter.hasLocation === false) where.push(sql`p.latitude is null`);
+  return where;
+}
+
+/**
+ * Strictly after a position of the order `score desc, key desc`, over the
+ * columns `score` and the adapter's key column (its key read back as the
+ * column's type).
+ */
+export const afterPosition = (
+  after: SearchPosition | undefined,
+  keyColumn: RawBuilder<unknown>,
+  key: (text: string) => unknown,
+): RawBuilder<unknown> =>
+  after
+    ? sql`(score < ${after.score} or (score = ${after.score} and ${keyColumn} < ${key(after.key)}))`
+    : sql`1 = 1`;
+
+/** Joins conditions with `and`; none is true. */
+export const allOf = (conditions: RawBuilder<unknown>[]): RawBuilder<unknown> =>
+  conditions.length === 0 ? sql`1 = 1` : sql.join(conditions, sql` and `);
+
+/** A row of `p.*` plus its score and key, as the repositories' records. */
+export function toHit(
+  row: PhotosTable & { searchScore: number; searchKey: string | number },
+): SearchHit {
+  const { searchScore, searchKey, tags, commentsEnabled, ...rest } = row;
+  const photo: PhotoRecord = {
+    ...rest,
+    tags: JSON.parse(tags) as string[],
+    commentsEnabled: Number(commentsEnabled) === 1,
+  };
+  return { photo, score: Number(searchScore), key: String(searchKey) };
+}
