@@ -115,7 +115,6 @@ export async function createServices(
     new UploadLocks(),
     { maxUploadBytes: config.maxUploadBytes, expiryMs: config.uploadExpiryHours * 3_600_000 },
   );
-  const cursors = new CursorCodec(signingKey);
   const wakeup = new NotificationWakeup();
   log.info({ database: store.description, dataDir: config.dataDir }, 'services ready');
   return {
@@ -133,7 +132,6 @@ export async function createServices(
     resumable,
     photos,
     albums: new AlbumService(store),
-    shares: new ShareService(store, cache),
     comments: new CommentService(store, cursors),
     favorites: new FavoriteService(store, cursors, photos),
     shares: new ShareService(store, cache, wakeup),

@@ -636,8 +636,6 @@ const ROWS: Row[] = [
 
   // Account settings: each caller reads and changes its own.
   operation('getSettings', 'the caller’s settings', () => ({}), {
-  // Profiles: each caller reads and sets its own.
-  operation('getProfile', 'the caller’s profile', () => ({}), {
     ...everyone(OK),
     anonymous: NO_TOKEN,
     unscoped: NO_SCOPE,
@@ -739,12 +737,6 @@ const ROWS: Row[] = [
       other: DONE,
       revoked: FORBIDDEN,
       admin: DONE,
-    'updateProfile',
-    'the caller’s profile, kept public',
-    () => ({ json: { visibility: 'public' } }),
-    {
-      ...everyone(OK),
-      anonymous: NO_TOKEN,
       unscoped: NO_SCOPE,
     },
   ),
@@ -780,6 +772,28 @@ const ROWS: Row[] = [
     unscoped: NO_SCOPE,
   }),
   operation('favoritePhoto', 'the public photo', () => ({ params: { id: photos.public.id } }), {
+    ...everyone(OK),
+    anonymous: NO_TOKEN,
+    unscoped: NO_SCOPE,
+  }),
+
+  // Profiles: each caller reads and sets its own.
+  operation('getProfile', 'the caller’s profile', () => ({}), {
+    ...everyone(OK),
+    anonymous: NO_TOKEN,
+    unscoped: NO_SCOPE,
+  }),
+  operation(
+    'updateProfile',
+    'the caller’s profile, kept public',
+    () => ({ json: { visibility: 'public' } }),
+    {
+      ...everyone(OK),
+      anonymous: NO_TOKEN,
+      unscoped: NO_SCOPE,
+    },
+  ),
+
   // Follows: anyone signed in follows anyone but themselves; the lists of a public profile are public.
   operation('followUser', 'the owner', () => ({ params: { username: users.owner.username } }), {
     ...everyone(OK),
@@ -858,6 +872,8 @@ const ROWS: Row[] = [
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     expect: { ...everyone(OK), anonymous: NO_TOKEN, unscoped: NO_SCOPE },
+  },
+
   // Search finds exactly what the caller may see: the same photos as the album's listing.
   {
     route: 'searchPhotos',

@@ -59,7 +59,7 @@ export function canSee(
  * thing asked for (a comment on a hidden photo is a comment not found).
  */
 export async function visiblePhoto(
-  store: Pick<Repositories, 'photos' | 'grants'>,
+  store: Pick<Repositories, 'photos' | 'grants' | 'users'>,
   viewer: Viewer,
   id: string,
   what = 'Photo',
@@ -71,7 +71,6 @@ export async function visiblePhoto(
   return { photo, relation };
 }
 
-/** The same rule as {@link canSee}, as a filter for lists. */
 /** The same rule as {@link canSee}, as a filter for lists (a `barred` caller's list is empty). */
 export function visibleFilter(
   relation: Relationship,

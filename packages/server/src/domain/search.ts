@@ -51,7 +51,7 @@ export class SearchService {
     return {
       items: await this.#photos.views(
         page.map((hit) => hit.photo),
-        principal,
+        viewerOf(principal),
       ),
       nextCursor:
         hits.length > request.limit && last

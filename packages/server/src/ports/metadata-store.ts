@@ -435,6 +435,8 @@ export interface UserSettingsRepository {
     changes: Partial<UserSettingsRecord>,
     at: string,
   ): Promise<UserSettingsRecord>;
+}
+
 export interface FollowRecord {
   id: string;
   follower: { id: string; username: string };

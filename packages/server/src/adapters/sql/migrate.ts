@@ -14,8 +14,8 @@ import * as photoBlobFolder from './migrations/0004-photo-blob-folder.ts';
 import * as uploadRecords from './migrations/0005-upload-records.ts';
 import * as photoStatusListing from './migrations/0006-photo-status-listing.ts';
 import * as commentsFavorites from './migrations/0007-comments-favorites.ts';
-import * as followsNotifications from './migrations/0009-follows-notifications.ts';
 import * as photoSearch from './migrations/0008-photo-search.ts';
+import * as followsNotifications from './migrations/0009-follows-notifications.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations in order; names sort the same way, which Kysely checks. */

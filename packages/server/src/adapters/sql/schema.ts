@@ -145,6 +145,8 @@ export interface UserSettingsTable {
   userId: string;
   commentsEnabledByDefault: number;
   updatedAt: string;
+}
+
 export interface FollowsTable {
   id: string;
   followerId: string;
