@@ -264,6 +264,51 @@ whitespace and key order do not matter).
 - The same key with a different request is \`422 idempotency_key_reused\`; while
   the first request still runs, a retry gets \`409 conflict\` with
   \`Retry-After: 1\`.
+
+## Private profiles
+
+A profile is public (the default) or private (\`PATCH /v1/profile\`). A private
+profile shows strangers none of its photos, public ones included: to anyone
+but its owner, administrators and the users it shared with
+(\`POST /v1/shares\`), its photo listing is an empty page, each photo is
+\`404\`, the CDN tier refuses its files (within a second, like a revoked
+share), and its follower and following lists are empty pages. Following a
+private profile is allowed and grants nothing. Its public photos' files are
+signed per viewer and cached \`private\`, never for anyone.
+
+## Follows and notifications
+
+\`PUT /v1/following/:username\` and \`DELETE\` are idempotent, however many
+requests are in flight: a pair of users is one follow. Notifications are
+\`new_photo\`, \`share_granted\`, \`comment_added\` and \`photo_favorited\`;
+a notification about a photo is listed, counted and streamed only while its
+recipient may see the photo (deleted or hidden, it disappears; shown again,
+it comes back).
+
+- **Fan-out.** When a photo becomes \`ready\`, the upload saga runs one more
+  step, \`notify_followers\`: it reads the owner's followers 500 at a time
+  (only those the owner shared with when the photo or the profile is
+  private) and inserts one \`new_photo\` each per batch with
+  \`ON CONFLICT DO NOTHING\` on (recipient, kind, subject). A worker killed
+  mid-way leaves the step in the outbox; the worker that takes it over runs
+  it again and adds only what is missing: nobody is told twice, nobody is
+  left out.
+- **\`share_granted\`** is written in the grant's own transaction, once per
+  grant (granting again tells nobody twice; granting after a revoke does).
+- **Reading.** \`GET /v1/notifications\` (keyset, newest first, \`unread=true\`),
+  \`GET /v1/notifications/unread-count\`, \`POST /v1/notifications/:id/read\`,
+  and \`POST /v1/notifications/read\` with \`{}\` (all) or \`{"upTo": id}\` (it and
+  every older one), which answers how many were unread until then: with
+  requests racing, each notification is counted by exactly one of them.
+- **Stream.** \`GET /v1/notifications/stream\` is Server-Sent Events: each
+  notification is \`event: notification\`, \`id: <notification id>\`,
+  \`data: <the Notification JSON>\`; a \`: heartbeat\` comment comes every
+  \`FLICKR_NOTIFICATION_HEARTBEAT_MS\` when nothing else does. A fresh stream
+  starts after the newest notification (list the older ones); reconnect with
+  \`Last-Event-ID\` to receive everything after it first. Delivery is at least
+  once: a resumed stream sends again what lies within two seconds below
+  \`Last-Event-ID\` (a notification committed late, out of id order, would
+  be lost otherwise), so dedupe by id, as the SDK does.
 `;
 }
 

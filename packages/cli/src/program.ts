@@ -5,7 +5,9 @@ import { commentCommands } from './commands/comments.ts';
 import type { Action, Wrap } from './commands/define.ts';
 import { downloadCommand } from './commands/download.ts';
 import { favoriteCommands } from './commands/favorites.ts';
+import { followCommands } from './commands/follows.ts';
 import { limitsCommand } from './commands/limits.ts';
+import { notificationCommands } from './commands/notifications.ts';
 import { photoCommands } from './commands/photos.ts';
 import { profileCommands } from './commands/profiles.ts';
 import { searchCommand } from './commands/search.ts';
@@ -13,6 +15,7 @@ import { shareCommands } from './commands/share.ts';
 import { syncCommands } from './commands/sync.ts';
 import { tokenCommands } from './commands/tokens.ts';
 import { uploadCommand } from './commands/upload.ts';
+import { visibilityCommand } from './commands/visibility.ts';
 import { CliContext, type GlobalOptions, type Io } from './context.ts';
 import { describeFailure, ExitCode } from './exit-codes.ts';
 import { CLI_VERSION } from './version.ts';
@@ -61,6 +64,9 @@ export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, wrap: Wrap): Com
   favoriteCommands(program, wrap);
   shareCommands(program, wrap);
   searchCommand(program, wrap);
+  followCommands(program, wrap);
+  notificationCommands(program, wrap);
+  visibilityCommand(program, wrap);
   tokenCommands(program, wrap);
   limitsCommand(program, wrap);
   for (const command of allCommands(program))

@@ -167,8 +167,12 @@ describe('graceful shutdown of a worker process with a saga step in flight', () 
   async function finishElsewhere(photoId: string) {
     const worker = startInProcessWorker(server.services, { concurrency: 1 });
     try {
+      // Ready, and the saga's last step (the follower fan-out) done too.
       await eventually(async () =>
-        (await server.services.store.photos.byId(photoId))?.status === 'ready' ? true : undefined,
+        (await server.services.store.photos.byId(photoId))?.status === 'ready' &&
+        (await server.services.store.outbox.forPhoto(photoId)).length === 0
+          ? true
+          : undefined,
       );
     } finally {
       await worker.stop(5_000);

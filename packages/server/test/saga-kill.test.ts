@@ -149,8 +149,13 @@ describe('upload saga with workers that die, race or stall', () => {
       // A healthy worker takes the step over once the dead worker's lease lapses.
       const worker = startInProcessWorker(server.services, { concurrency: 1 });
       try {
+        // Ready, and the saga's last step (the follower fan-out) done too.
         await eventually(
-          async () => ((await statusOf(photoId)) === 'ready' ? true : undefined),
+          async () =>
+            (await statusOf(photoId)) === 'ready' &&
+            (await server.services.store.outbox.forPhoto(photoId)).length === 0
+              ? true
+              : undefined,
           20_000,
           `photo ready after a crash in ${step}`,
         );
@@ -289,6 +294,9 @@ describe('upload saga with workers that die, race or stall', () => {
         const attempts = await store.sagaAttempts.forPhoto(photoId);
         return attempts.find((a) => a.id === claimed.id && a.outcome !== null);
       });
+      await eventually(async () =>
+        (await store.outbox.forPhoto(photoId)).length === 0 ? true : undefined,
+      );
     } finally {
       await stalled.stop(5_000);
       await healthy?.stop(5_000);
