@@ -87,16 +87,15 @@ export class PostgresSearchIndex implements SearchIndex {
   }
 
   async tagCandidates(word: string, limit: number): Promise<string[]> {
-    // Tags the word begins (the C collation lets LIKE use the primary key), most used first.
-    const prefixed = await sql<{ tag: string }>`
-      select tag from search_tags where tag like ${`${word}%`} order by uses desc, tag limit ${limit}`.execute(
+    // One round trip: tags the word begins (the C collation lets LIKE use the
+    // primary key), shortest first; then the nearest by trigram distance
+    // (pg_trgm, GiST), or prefixes again where the database lacks pg_trgm.
+    const { rows } = await sql<{ tag: string }>`
+      (select tag from search_tags where tag like ${`${word}%`} order by length(tag), tag limit ${limit})
+      union all
+      (select search_tag_candidates as tag from search_tag_candidates(${word}, ${limit}))`.execute(
       this.#sql.db,
     );
-    // Nearest by trigram distance (pg_trgm, GiST); prefixes again where the database lacks pg_trgm.
-    const near = await sql<{ tag: string }>`
-      select search_tag_candidates as tag from search_tag_candidates(${word}, ${limit})`.execute(
-      this.#sql.db,
-    );
-    return [...new Set([...prefixed.rows, ...near.rows].map((row) => row.tag))];
+    return [...new Set(rows.map((row) => row.tag))];
   }
 }

@@ -78,9 +78,9 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   async tagCandidates(word: string, limit: number): Promise<string[]> {
-    // Tags the word begins (GLOB on the unique index: words hold no wildcards), most used first.
+    // Tags the word begins (GLOB on the unique index: words hold no wildcards), shortest first.
     const prefixed = await sql<{ tag: string }>`
-      select tag from search_tags where tag glob ${`${word}*`} order by uses desc, tag limit ${limit}`.execute(
+      select tag from search_tags where tag glob ${`${word}*`} order by length(tag), tag limit ${limit}`.execute(
       this.#sql.db,
     );
     // Typos past the second letter of a short word may leave no trigram in
@@ -89,7 +89,7 @@ export class SqliteSearchIndex implements SearchIndex {
     const alike = await sql<{ tag: string }>`
       select tag from search_tags
       where tag glob ${`${[...word].slice(0, 2).join('')}*`} and length(tag) between ${length - 2} and ${length + 2}
-      order by uses desc, tag limit ${limit}`.execute(this.#sql.db);
+      order by tag limit ${limit}`.execute(this.#sql.db);
     // Tags sharing trigrams with the word, those sharing most first.
     const trigrams = [...new Set(word.length < 3 ? [] : trigramsOf(word))];
     const near =
