@@ -25,6 +25,9 @@ const tagsQuery = (term: SearchTerm) =>
 const inField = (field: 'title_v' | 'tags_v' | 'description_v', query: RawBuilder<unknown>) =>
   sql`(${sql.ref(`s.${field}`)} @@ ${query})`;
 
+/** The largest batch of photos a one-word search joins at once. */
+const MAX_BATCH = 1024;
+
 /** Search on PostgreSQL full-text search (tsvector + GIN), tags fuzzy through pg_trgm. */
 export class PostgresSearchIndex implements SearchIndex {
   readonly #sql: SqlContext;
@@ -44,6 +47,13 @@ export class PostgresSearchIndex implements SearchIndex {
       terms.map((term) => sql`(${wordQuery(term)} || ${tagsQuery(term)})`),
       sql` && `,
     );
+    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter)];
+    if (filter.tag)
+      where.push(
+        sql`exists (select 1 from jsonb_array_elements_text(p.tags::jsonb) t where lower(btrim(t)) = ${filter.tag.toLowerCase()})`,
+      );
+    const [only] = terms;
+    if (terms.length === 1 && only) return this.#oneWord(only, where, page);
     const exact = terms.map(
       (term) =>
         sql`(${inField('title_v', wordQuery(term))} or ${inField('description_v', wordQuery(term))} or ${inField('tags_v', tagsQuery(term))})`,
@@ -57,11 +67,6 @@ export class PostgresSearchIndex implements SearchIndex {
       ),
       sql` + `,
     );
-    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter)];
-    if (filter.tag)
-      where.push(
-        sql`exists (select 1 from jsonb_array_elements_text(p.tags::jsonb) t where lower(btrim(t)) = ${filter.tag.toLowerCase()})`,
-      );
     // Ranked from the index first (vectors only), then joined to photos in
     // rank order until the page is full: the sorted subquery's order carries
     // through the nested loop, so the LIMIT stops the join, the access rule
@@ -84,6 +89,57 @@ export class PostgresSearchIndex implements SearchIndex {
       order by ranked.score desc, ranked.photo_id desc
       limit ${page.limit + 1}`.execute(this.#sql.db);
     return rows.map(toHit);
+  }
+
+  /**
+   * One word (most searches): its score takes 7 values, one per combination
+   * of fields, so the results are the photos of score 7 newest first, then of
+   * 6, and so on, each class read newest first up to a LIMIT (the planner
+   * walks the primary key backwards for a dense class, or the GIN index for a
+   * sparse one) instead of scoring and sorting every match. Each batch is
+   * joined to photos for the access rule and the filters; batches grow while
+   * they find too few.
+   */
+  async #oneWord(
+    term: SearchTerm,
+    where: RawBuilder<unknown>[],
+    page: { after?: SearchPosition | undefined; limit: number },
+  ): Promise<SearchHit[]> {
+    const hits: SearchHit[] = [];
+    const from = page.after;
+    const word = wordQuery(term);
+    const tags = tagsQuery(term);
+    for (let score = from ? from.score : 7; score >= 1; score--) {
+      let below = from && score === from.score ? from.key : undefined;
+      const inClass = sql`s.document @@ (${word} || ${tags})
+        and ${inField('title_v', word)} = ${(score & 4) !== 0}
+        and ${inField('tags_v', tags)} = ${(score & 2) !== 0}
+        and ${inField('description_v', word)} = ${(score & 1) !== 0}`;
+      for (let batch = page.limit + 1; ; batch = Math.min(batch * 2, MAX_BATCH)) {
+        const { rows: ranked } = await sql<{ photoId: string }>`
+          select s.photo_id from photo_search s
+          where ${inClass} and ${below === undefined ? sql`true` : sql`s.photo_id < ${below}`}
+          order by s.photo_id desc
+          limit ${batch}`.execute(this.#sql.db);
+        const last = ranked.at(-1);
+        if (!last) break;
+        const { rows } = await sql<PhotosTable>`
+          select p.* from photos p
+          where p.id in (${sql.join(ranked.map((row) => row.photoId))}) and ${allOf(where)}`.execute(
+          this.#sql.db,
+        );
+        const visible = new Map(rows.map((row) => [row.id, row]));
+        for (const { photoId } of ranked) {
+          const row = visible.get(photoId);
+          if (!row) continue;
+          hits.push(toHit({ ...row, searchScore: score, searchKey: photoId }));
+          if (hits.length > page.limit) return hits;
+        }
+        if (ranked.length < batch) break;
+        below = last.photoId;
+      }
+    }
+    return hits;
   }
 
   async tagCandidates(word: string, limit: number): Promise<string[]> {
