@@ -25,9 +25,6 @@ const tagsQuery = (term: SearchTerm) =>
 const inField = (field: 'title_v' | 'tags_v' | 'description_v', query: RawBuilder<unknown>) =>
   sql`(${sql.ref(`s.${field}`)} @@ ${query})`;
 
-/** The largest batch of photos a one-word search joins at once. */
-const MAX_BATCH = 1024;
-
 /** Search on PostgreSQL full-text search (tsvector + GIN), tags fuzzy through pg_trgm. */
 export class PostgresSearchIndex implements SearchIndex {
   readonly #sql: SqlContext;
@@ -94,11 +91,10 @@ export class PostgresSearchIndex implements SearchIndex {
   /**
    * One word (most searches): its score takes 7 values, one per combination
    * of fields, so the results are the photos of score 7 newest first, then of
-   * 6, and so on, each class read newest first up to a LIMIT (the planner
-   * walks the primary key backwards for a dense class, or the GIN index for a
-   * sparse one) instead of scoring and sorting every match. Each batch is
-   * joined to photos for the access rule and the filters; batches grow while
-   * they find too few.
+   * 6, and so on: one query per class, newest first up to the rows the page
+   * still needs, with the access rule and the filters in it (the planner walks
+   * the primary key backwards for a dense class, or the GIN index for a
+   * sparse one), instead of scoring and sorting every match.
    */
   async #oneWord(
     term: SearchTerm,
@@ -109,35 +105,20 @@ export class PostgresSearchIndex implements SearchIndex {
     const from = page.after;
     const word = wordQuery(term);
     const tags = tagsQuery(term);
-    for (let score = from ? from.score : 7; score >= 1; score--) {
-      let below = from && score === from.score ? from.key : undefined;
-      const inClass = sql`s.document @@ (${word} || ${tags})
-        and ${inField('title_v', word)} = ${(score & 4) !== 0}
-        and ${inField('tags_v', tags)} = ${(score & 2) !== 0}
-        and ${inField('description_v', word)} = ${(score & 1) !== 0}`;
-      for (let batch = page.limit + 1; ; batch = Math.min(batch * 2, MAX_BATCH)) {
-        const { rows: ranked } = await sql<{ photoId: string }>`
-          select s.photo_id from photo_search s
-          where ${inClass} and ${below === undefined ? sql`true` : sql`s.photo_id < ${below}`}
-          order by s.photo_id desc
-          limit ${batch}`.execute(this.#sql.db);
-        const last = ranked.at(-1);
-        if (!last) break;
-        const { rows } = await sql<PhotosTable>`
-          select p.* from photos p
-          where p.id in (${sql.join(ranked.map((row) => row.photoId))}) and ${allOf(where)}`.execute(
-          this.#sql.db,
-        );
-        const visible = new Map(rows.map((row) => [row.id, row]));
-        for (const { photoId } of ranked) {
-          const row = visible.get(photoId);
-          if (!row) continue;
-          hits.push(toHit({ ...row, searchScore: score, searchKey: photoId }));
-          if (hits.length > page.limit) return hits;
-        }
-        if (ranked.length < batch) break;
-        below = last.photoId;
-      }
+    for (let score = from ? from.score : 7; score >= 1 && hits.length <= page.limit; score--) {
+      const below = from && score === from.score ? from.key : undefined;
+      const { rows } = await sql<PhotosTable>`
+        select p.* from photo_search s
+        join photos p on p.id = s.photo_id
+        where s.document @@ (${word} || ${tags})
+          and ${inField('title_v', word)} = ${(score & 4) !== 0}
+          and ${inField('tags_v', tags)} = ${(score & 2) !== 0}
+          and ${inField('description_v', word)} = ${(score & 1) !== 0}
+          and ${below === undefined ? sql`true` : sql`s.photo_id < ${below}`}
+          and ${allOf(where)}
+        order by s.photo_id desc
+        limit ${page.limit + 1 - hits.length}`.execute(this.#sql.db);
+      for (const row of rows) hits.push(toHit({ ...row, searchScore: score, searchKey: row.id }));
     }
     return hits;
   }
