@@ -184,8 +184,9 @@ neighbours is one typo: \`sunest\` finds \`sunset\`). A \`q\` with no word is
 
 Results come best first. Each word scores 4 if it is in the title, 2 if it is
 among the tags, 1 if it is in the description, and a photo's score is the
-sum; equal scores come newest first. The score depends on the photo and the
-query only, never on other photos, so \`nextCursor\` (the score and id of the
+sum; equal scores come newest first (by when the photo entered the index). The
+score depends on the photo and the query only, never on other photos, so
+\`nextCursor\` (the score and index position of the
 page's last photo, signed and bound to the query and filters: with any other
 search it is \`400 invalid_cursor\`) keeps its place while photos are added,
 edited and deleted between pages: no photo is shown twice, none skipped (one
