@@ -235,6 +235,19 @@ describe('photo search', () => {
       expect(await found(alice, { q: 'okapi' })).toEqual([id]);
     });
 
+    it('finds nothing of a private profile for strangers, all of it for those it shared with', async () => {
+      const id = await photo({ title: 'axolotlish' }, bob.userId);
+      expect(await found(carol, { q: 'axolotlish' })).toEqual([id]);
+      await callApi(server.url, bob, 'PATCH', '/v1/profile', { visibility: 'private' });
+      expect(await found(carol, { q: 'axolotlish' })).toEqual([]);
+      expect(await found(undefined, { q: 'axolotlish' })).toEqual([]);
+      expect(await found(bob, { q: 'axolotlish' })).toEqual([id]);
+      await callApi(server.url, bob, 'POST', '/v1/shares', { username: carol.username });
+      expect(await found(carol, { q: 'axolotlish' })).toEqual([id]);
+      await callApi(server.url, bob, 'DELETE', `/v1/shares/${carol.username}`);
+      await callApi(server.url, bob, 'PATCH', '/v1/profile', { visibility: 'public' });
+    });
+
     it('forgets a deleted photo at once', async () => {
       const id = await photo({ title: 'narwhal' });
       expect(await found(carol, { q: 'narwhal' })).toEqual([id]);

@@ -13,7 +13,8 @@ import type { PhotosTable } from '../schema.ts';
 
 /**
  * The access rule of domain/access.ts, as SQL over every owner at once: a
- * viewer finds a photo if it is theirs, or it is ready and public, or ready
+ * viewer finds a photo if it is theirs, or it is ready and public (and its
+ * owner's profile is public), or ready
  * and its owner granted them; never a deleted one. Administrators find every
  * live photo, as they list them.
  */
@@ -21,28 +22,19 @@ export function visibleTo(viewer: SearchViewer): RawBuilder<unknown> {
   const live = sql`p.deleted_at is null`;
   if (viewer.isAdmin) return live;
   if (!viewer.userId)
-    return sql`${live} and p.status = 'ready' and p.visibility = 'public' and ${ownerListedInSearch(viewer)}`;
+    return sql`${live} and p.status = 'ready' and p.visibility = 'public' and ${profileIsPublic}`;
   const me = viewer.userId;
+  // As everywhere (domain/access.ts): a private profile shows nothing to a
+  // stranger, its public photos included; those it shared with see it all.
   return sql`${live} and (p.owner_id = ${me} or (
     p.status = 'ready'
-    and (p.visibility = 'public'
+    and ((p.visibility = 'public' and ${profileIsPublic})
       or exists (select 1 from grants g where g.sharer_id = p.owner_id and g.viewer_id = ${me}))
-    and ${ownerListedInSearch(viewer)}
   ))`;
 }
 
-/**
- * THE place for profile privacy in search: whether photos of owner `p.owner_id`
- * may appear in this viewer's results at all (it is never applied to the
- * viewer's own photos, see {@link visibleTo}). A private profile
- * (`users.profile_visibility = 'private'`) must never appear in others'
- * search results: once that column exists, this becomes
- * `exists (select 1 from users u where u.id = p.owner_id and u.profile_visibility = 'public')`.
- * Until then every owner's visible photos may be found.
- */
-export function ownerListedInSearch(_viewer: SearchViewer): RawBuilder<unknown> {
-  return sql`1 = 1`;
-}
+/** Whether the photo's owner keeps a public profile (a private one is never found by strangers). */
+const profileIsPublic = sql`exists (select 1 from users u where u.id = p.owner_id and u.profile_visibility = 'public')`;
 
 /** The filters every database applies alike; the tag filter is the adapter's (JSON differs). */
 export function commonFilters(filter: SearchFilter): RawBuilder<unknown>[] {
