@@ -15,64 +15,79 @@ describe('flickr-cli comments and fav', () => {
     await server.destroy();
   });
 
-  it('comments on a photo, lists, edits and deletes comments; refuses them once switched off', async () => {
-    const owner = await signedInCli(server);
-    const reader = await signedInCli(server);
-    const { photo: sent } = await owner.sdk.uploads.uploadFile(await photo(601), {
-      visibility: 'public',
+  // One conversation, told in steps (each step a few CLI runs, within a test's time).
+  describe('one photo’s conversation', () => {
+    type Signed = Awaited<ReturnType<typeof signedInCli>>;
+    let owner: Signed;
+    let reader: Signed;
+    let id: string;
+    let second: { id: string; text: string };
+
+    beforeAll(async () => {
+      owner = await signedInCli(server);
+      reader = await signedInCli(server);
+      const { photo: sent } = await owner.sdk.uploads.uploadFile(await photo(601), {
+        visibility: 'public',
+      });
+      id = (await owner.sdk.photos.waitUntilReady(sent.id)).id;
     });
-    const id = (await owner.sdk.photos.waitUntilReady(sent.id)).id;
-
-    const added = await reader.cli.run(['comments', 'add', id, 'What a light!']);
-    expect(added.code, added.stderr).toBe(0);
-    expect(added.stdout).toMatch(new RegExp(`^added comment [0-9a-f-]{36} to photo ${id}\\n$`));
-    const piped = await reader.cli.run(['comments', 'add', id, '-', '--json'], {
-      stdin: 'Where was this?\nThe water looks warm.\n',
+    afterAll(async () => {
+      for (const user of [owner, reader]) {
+        await user.cli.destroy();
+        await user.sdk.close();
+      }
     });
-    expect(piped.code, piped.stderr).toBe(0);
-    const second = piped.events[0] as { id: string; text: string };
-    expect(second.text).toBe('Where was this?\nThe water looks warm.');
 
-    const listed = await owner.cli.run(['comments', 'ls', id]);
-    expect(listed.code, listed.stderr).toBe(0);
-    const lines = listed.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(5);
-    expect(lines[0]).toMatch(
-      new RegExp(`^${reader.sdk.username}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  `),
-    );
-    expect(lines.slice(1)).toEqual([
-      '    What a light!',
-      expect.stringMatching(new RegExp(`^${reader.sdk.username} .* ${second.id}$`)),
-      '    Where was this?',
-      '    The water looks warm.',
-    ]);
-    const newest = await owner.cli.run(['comments', 'ls', id, '--newest', '--json']);
-    expect(newest.events.map((c) => c.text)).toEqual([second.text, 'What a light!']);
-    const page = await owner.cli.run(['comments', 'ls', id, '--limit', '1']);
-    expect(page.stdout).toMatch(/next page: {5}--limit 1 --after \S+/);
+    it('adds comments, from an argument or stdin, and lists them either way', async () => {
+      const added = await reader.cli.run(['comments', 'add', id, 'What a light!']);
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stdout).toMatch(new RegExp(`^added comment [0-9a-f-]{36} to photo ${id}\\n$`));
+      const piped = await reader.cli.run(['comments', 'add', id, '-', '--json'], {
+        stdin: 'Where was this?\nThe water looks warm.\n',
+      });
+      expect(piped.code, piped.stderr).toBe(0);
+      second = piped.events[0] as { id: string; text: string };
+      expect(second.text).toBe('Where was this?\nThe water looks warm.');
 
-    const edited = await reader.cli.run(['comments', 'edit', second.id, 'Where was this taken?']);
-    expect(edited.code, edited.stderr).toBe(0);
-    expect((await owner.cli.run(['comments', 'ls', id])).stdout).toMatch(/\(edited \d{4}-/);
-    // Not the owner's words to change; the owner may delete them.
-    const refused = await owner.cli.run(['comments', 'edit', second.id, 'mine now']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/Only its author can change a comment \(forbidden/);
-    const removed = await owner.cli.run(['comments', 'rm', second.id, '--json']);
-    expect(removed.events).toEqual([{ id: second.id, status: 'deleted' }]);
+      const listed = await owner.cli.run(['comments', 'ls', id]);
+      expect(listed.code, listed.stderr).toBe(0);
+      const lines = listed.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(5);
+      expect(lines[0]).toMatch(
+        new RegExp(`^${reader.sdk.username}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  `),
+      );
+      expect(lines.slice(1)).toEqual([
+        '    What a light!',
+        expect.stringMatching(new RegExp(`^${reader.sdk.username} .* ${second.id}$`)),
+        '    Where was this?',
+        '    The water looks warm.',
+      ]);
+      const newest = await owner.cli.run(['comments', 'ls', id, '--newest', '--json']);
+      expect(newest.events.map((c) => c.text)).toEqual([second.text, 'What a light!']);
+      const page = await owner.cli.run(['comments', 'ls', id, '--limit', '1']);
+      expect(page.stdout).toMatch(/next page: {5}--limit 1 --after \S+/);
+    });
 
-    const off = await owner.cli.run(['photos', 'edit', id, '--no-comments']);
-    expect(off.code, off.stderr).toBe(0);
-    expect(off.stdout).toMatch(/comments\s+off/);
-    const closed = await reader.cli.run(['comments', 'add', id, 'hello?']);
-    expect(closed.code).toBe(1);
-    expect(closed.stderr).toMatch(/turned comments off.*\(comments_disabled/);
-    expect((await reader.cli.run(['comments', 'ls', id, '--json'])).events).toHaveLength(1);
+    it('lets the author edit a comment and the owner delete it, not edit it', async () => {
+      const edited = await reader.cli.run(['comments', 'edit', second.id, 'Where was this taken?']);
+      expect(edited.code, edited.stderr).toBe(0);
+      expect((await owner.cli.run(['comments', 'ls', id])).stdout).toMatch(/\(edited \d{4}-/);
+      const refused = await owner.cli.run(['comments', 'edit', second.id, 'mine now']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/Only its author can change a comment \(forbidden/);
+      const removed = await owner.cli.run(['comments', 'rm', second.id, '--json']);
+      expect(removed.events).toEqual([{ id: second.id, status: 'deleted' }]);
+    });
 
-    for (const user of [owner, reader]) {
-      await user.cli.destroy();
-      await user.sdk.close();
-    }
+    it('refuses new comments once the owner switches them off, and still lists the old', async () => {
+      const off = await owner.cli.run(['photos', 'edit', id, '--no-comments']);
+      expect(off.code, off.stderr).toBe(0);
+      expect(off.stdout).toMatch(/comments\s+off/);
+      const closed = await reader.cli.run(['comments', 'add', id, 'hello?']);
+      expect(closed.code).toBe(1);
+      expect(closed.stderr).toMatch(/turned comments off.*\(comments_disabled/);
+      expect((await reader.cli.run(['comments', 'ls', id, '--json'])).events).toHaveLength(1);
+    });
   });
 
   it('sets the account’s default for comments on new photos', async () => {

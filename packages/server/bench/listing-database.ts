@@ -1,7 +1,8 @@
-// The listing benchmark's own connection to the server's database, beside the
+// The listing benchmarks' own connection to the server's database, beside the
 // server's: bulk seeding in one transaction, and the OFFSET baseline, which
 // the metadata store (rightly) does not offer: node:sqlite on the data
-// folder's flickr.db, or PostgreSQL.
+// folder's flickr.db, or PostgreSQL. Photos (listing.bench.ts) and comments
+// (comments.bench.ts).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
@@ -54,6 +55,8 @@ export interface DirectSql {
   query(sql: string, parameters?: unknown[]): Promise<Row[]>;
   /** Inserts photo rows in batches, all in one transaction. */
   insertPhotos(photos: readonly PhotoRecord[]): Promise<void>;
+  /** Inserts rows (snake_case columns, all alike) into a table in batches, all in one transaction. */
+  insertRows(table: string, rows: readonly Row[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,25 +74,27 @@ function sqliteSql(path: string): DirectSql {
   return {
     query: async (sql, parameters = []) =>
       prepared(sql).all(...(parameters as SQLInputValue[])) as Row[],
-    insertPhotos: async (photos) => {
-      const first = photos[0];
-      if (!first) return;
-      const columns = Object.keys(photoRow(first));
-      const insert = prepared(
-        `insert into photos (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
-      );
-      db.exec('begin');
-      try {
-        for (const photo of photos)
-          insert.run(...(Object.values(photoRow(photo)) as SQLInputValue[]));
-        db.exec('commit');
-      } catch (error) {
-        db.exec('rollback');
-        throw error;
-      }
-    },
+    insertPhotos: (photos) => insertRows('photos', photos.map(photoRow)),
+    insertRows,
     close: async () => db.close(),
   };
+
+  async function insertRows(table: string, rows: readonly Row[]): Promise<void> {
+    const first = rows[0];
+    if (!first) return;
+    const columns = Object.keys(first);
+    const insert = prepared(
+      `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+    );
+    db.exec('begin');
+    try {
+      for (const row of rows) insert.run(...(Object.values(row) as SQLInputValue[]));
+      db.exec('commit');
+    } catch (error) {
+      db.exec('rollback');
+      throw error;
+    }
+  }
 }
 
 async function postgresSql(url: string): Promise<DirectSql> {
@@ -101,32 +106,35 @@ async function postgresSql(url: string): Promise<DirectSql> {
   };
   const query = async (sql: string, parameters: unknown[] = []) =>
     (await client.query(numbered(sql), parameters)).rows as Row[];
+  const insertRows = async (table: string, rows: readonly Row[]): Promise<void> => {
+    const first = rows[0];
+    if (!first) return;
+    const columns = Object.keys(first);
+    // PostgreSQL takes at most 65,535 parameters a statement.
+    const perBatch = Math.floor(60_000 / columns.length);
+    await client.query('begin');
+    try {
+      for (let at = 0; at < rows.length; at += perBatch) {
+        const batch = rows.slice(at, at + perBatch);
+        const tuples = batch.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
+        await query(
+          `insert into ${table} (${columns.join(', ')}) values ${tuples}`,
+          batch.flatMap((row) => Object.values(row)),
+        );
+      }
+      await client.query('commit');
+      // What autovacuum does shortly after a bulk load (PostgreSQL 13 and later vacuum a
+      // table after inserts too): plans depend on its statistics and visibility map.
+      await client.query(`vacuum analyze ${table}`);
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    }
+  };
   return {
     query,
-    insertPhotos: async (photos) => {
-      const first = photos[0];
-      if (!first) return;
-      const columns = Object.keys(photoRow(first));
-      // PostgreSQL takes at most 65,535 parameters a statement.
-      const perBatch = Math.floor(60_000 / columns.length);
-      await client.query('begin');
-      try {
-        for (let at = 0; at < photos.length; at += perBatch) {
-          const batch = photos.slice(at, at + perBatch);
-          const tuples = batch.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
-          await query(
-            `insert into photos (${columns.join(', ')}) values ${tuples}`,
-            batch.flatMap((photo) => Object.values(photoRow(photo))),
-          );
-        }
-        await client.query('commit');
-        // What autovacuum would do shortly after a bulk load; plans depend on it.
-        await client.query('analyze photos');
-      } catch (error) {
-        await client.query('rollback');
-        throw error;
-      }
-    },
+    insertPhotos: (photos) => insertRows('photos', photos.map(photoRow)),
+    insertRows,
     close: () => client.end(),
   };
 }

@@ -40,14 +40,14 @@ function withoutLeaseRenewal(store: MetadataStore): MetadataStore {
     ...store,
     outbox: {
       enqueue: (event) => outbox.enqueue(event),
-      claim: (worker, now, leaseUntil, queue) => outbox.claim(worker, now, leaseUntil, queue),
+      claim: (worker, now, leaseUntil) => outbox.claim(worker, now, leaseUntil),
       renew: async () => false,
       complete: (eventId, worker) => outbox.complete(eventId, worker),
       retryLater: (eventId, worker, error, at) => outbox.retryLater(eventId, worker, error, at),
       park: (eventId, worker, error, at) => outbox.park(eventId, worker, error, at),
       unpark: (photoId, now) => outbox.unpark(photoId, now),
       forPhoto: (photoId) => outbox.forPhoto(photoId),
-      nextDueAt: (queue) => outbox.nextDueAt(queue),
+      nextDueAt: () => outbox.nextDueAt(),
     },
   };
 }

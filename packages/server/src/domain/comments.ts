@@ -5,8 +5,9 @@ import type { CursorCodec } from './cursor.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
 import { keysetPage, type PageRequest } from './keyset-page.ts';
+import type { NotificationWakeup } from './notification-wakeup.ts';
+import { notify } from './notifications.ts';
 import type { Principal } from './principal.ts';
-import { commentAdded } from './social-events.ts';
 
 export interface CommentPageRequest extends PageRequest {
   order: CommentOrder;
@@ -35,11 +36,13 @@ const commentsOff = () =>
  */
 export class CommentService {
   readonly #store: MetadataStore;
+  readonly #wakeup: NotificationWakeup;
   readonly #cursors: CursorCodec;
 
-  constructor(store: MetadataStore, cursors: CursorCodec) {
+  constructor(store: MetadataStore, cursors: CursorCodec, wakeup: NotificationWakeup) {
     this.#store = store;
     this.#cursors = cursors;
+    this.#wakeup = wakeup;
   }
 
   async list(
@@ -76,7 +79,7 @@ export class CommentService {
       createdAt: nowIso(),
       editedAt: null,
     };
-    // The comment and the event telling of it commit together, or neither does.
+    // The comment and the owner's notification of it commit together, or neither does.
     await this.#store.transaction(async (tx) => {
       await tx.comments.insert({
         id: comment.id,
@@ -85,18 +88,15 @@ export class CommentService {
         text,
         createdAt: comment.createdAt,
       });
-      await tx.outbox.enqueue(
-        commentAdded(
-          {
-            commentId: comment.id,
-            photoId,
-            authorId: comment.author.id,
-            ownerId: photo.ownerId,
-          },
-          comment.createdAt,
-        ),
-      );
+      await notify(tx, {
+        recipientId: photo.ownerId,
+        kind: 'comment_added',
+        actorId: comment.author.id,
+        photoId,
+        subject: comment.id,
+      });
     });
+    this.#wakeup.ring();
     return toComment(comment);
   }
 

@@ -4,9 +4,10 @@ import { viewerOf, visiblePhoto } from './access.ts';
 import type { CursorCodec } from './cursor.ts';
 import { nowIso, uuidv7 } from './ids.ts';
 import { keysetPage, type PageRequest } from './keyset-page.ts';
+import type { NotificationWakeup } from './notification-wakeup.ts';
+import { notify } from './notifications.ts';
 import type { PhotoService } from './photos.ts';
 import type { Principal } from './principal.ts';
-import { photoFavorited } from './social-events.ts';
 
 /**
  * Favorites: a user's list of photos, and each photo's count of them. Adding
@@ -15,26 +16,43 @@ import { photoFavorited } from './social-events.ts';
  */
 export class FavoriteService {
   readonly #store: MetadataStore;
+  readonly #wakeup: NotificationWakeup;
   readonly #cursors: CursorCodec;
   readonly #photos: PhotoService;
 
-  constructor(store: MetadataStore, cursors: CursorCodec, photos: PhotoService) {
+  constructor(
+    store: MetadataStore,
+    cursors: CursorCodec,
+    photos: PhotoService,
+    wakeup: NotificationWakeup,
+  ) {
     this.#store = store;
     this.#cursors = cursors;
     this.#photos = photos;
+    this.#wakeup = wakeup;
   }
 
   /** Adds a photo the caller may see; adding it again changes nothing. */
   async add(principal: Principal, photoId: string): Promise<FavoriteState> {
     const { photo } = await visiblePhoto(this.#store, viewerOf(principal), photoId);
     const userId = principal.user.id;
-    return this.#store.transaction(async (tx) => {
+    const state = await this.#store.transaction(async (tx) => {
       const at = nowIso();
       const added = await tx.favorites.add({ id: uuidv7(), userId, photoId, createdAt: at });
-      if (added)
-        await tx.outbox.enqueue(photoFavorited({ photoId, userId, ownerId: photo.ownerId }, at));
+      // Only a favorite really added tells the owner; once per user and photo, ever.
+      if (added) {
+        await notify(tx, {
+          recipientId: photo.ownerId,
+          kind: 'photo_favorited',
+          actorId: userId,
+          photoId,
+          subject: `${photoId}:${userId}`,
+        });
+      }
       return this.#state(tx, photoId, true);
     });
+    this.#wakeup.ring();
+    return state;
   }
 
   /**

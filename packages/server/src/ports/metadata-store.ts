@@ -82,36 +82,10 @@ export interface RenditionRecord {
   createdAt: string;
 }
 
-/**
- * Events of the outbox that are no step of the upload saga: facts recorded
- * in the transaction of the change they tell of, for consumers the saga
- * knows nothing of (notifications). Saga workers never claim them.
- */
-export type SocialEvent =
-  | {
-      step: 'comment_added';
-      payload: { commentId: string; photoId: string; authorId: string; ownerId: string };
-    }
-  | { step: 'photo_favorited'; payload: { photoId: string; userId: string; ownerId: string } };
-export type SocialEventType = SocialEvent['step'];
-
-/** What an outbox event is: a saga step due for a photo, or a social event. */
-export type OutboxEventType = SagaStep | SocialEventType;
-
-/**
- * The outbox holds one queue per kind of consumer: the saga's steps, and
- * the social events. A consumer claims from its own queue only, and finds
- * its due events there however many wait in another.
- */
-export type OutboxQueue = 'saga' | 'social';
-export type EventTypeOf<Queue extends OutboxQueue> = Queue extends 'saga'
-  ? SagaStep
-  : SocialEventType;
-
-export interface OutboxEvent<Step extends OutboxEventType = OutboxEventType> {
+export interface OutboxEvent {
   id: string;
   photoId: string;
-  step: Step;
+  step: SagaStep;
   payload: Record<string, unknown>;
   attempts: number;
   availableAt: string;
@@ -271,26 +245,19 @@ export interface PhotoRepository {
 export interface NewOutboxEvent {
   id: string;
   photoId: string;
-  step: OutboxEventType;
+  step: SagaStep;
   payload: Record<string, unknown>;
   availableAt: string;
   createdAt: string;
 }
 
 export interface OutboxRepository {
-  /** Writes an event to the queue of its type. */
   enqueue(event: NewOutboxEvent): Promise<void>;
   /**
-   * Leases the oldest due, unparked, unleased event of a queue to one
-   * worker. Two workers never hold the same event: the claim is one atomic
-   * update. The events of other queues wait for their own consumers.
+   * Leases the oldest due, unparked, unleased event to one worker. Two
+   * workers never hold the same event: the claim is one atomic update.
    */
-  claim<Queue extends OutboxQueue>(
-    worker: string,
-    now: string,
-    leaseUntil: string,
-    queue: Queue,
-  ): Promise<OutboxEvent<EventTypeOf<Queue>> | undefined>;
+  claim(worker: string, now: string, leaseUntil: string): Promise<OutboxEvent | undefined>;
   /** Extends a lease the worker still holds; false when it was lost. */
   renew(eventId: string, worker: string, leaseUntil: string): Promise<boolean>;
   /** Deletes an event the worker holds; false when it no longer holds it. */
@@ -298,11 +265,11 @@ export interface OutboxRepository {
   retryLater(eventId: string, worker: string, error: string, availableAt: string): Promise<void>;
   /** Parks an event the worker holds; false when it no longer holds it. */
   park(eventId: string, worker: string, error: string, at: string): Promise<boolean>;
-  /** Unparks a photo's parked saga steps, due now, with a fresh attempt count. */
+  /** Unparks a photo's parked events, due now, with a fresh attempt count. */
   unpark(photoId: string, now: string): Promise<number>;
   forPhoto(photoId: string): Promise<OutboxEvent[]>;
   /** When the next event of a queue becomes due, for workers that sleep until then. */
-  nextDueAt(queue: OutboxQueue): Promise<string | undefined>;
+  nextDueAt(): Promise<string | undefined>;
 }
 
 export interface SagaAttemptRecord {

@@ -54,7 +54,7 @@ export interface StepOutcome {
 export type Step = (
   context: StepContext,
   photo: PhotoRecord,
-  event: OutboxEvent<SagaStep>,
+  event: OutboxEvent,
 ) => Promise<StepOutcome>;
 
 const clientThumbnailOf = (event: OutboxEvent) => event.payload.clientThumbnail === true;

@@ -91,12 +91,10 @@ export class SagaWorker {
     while (!signal.aborted) {
       try {
         const now = Date.now();
-        // The saga's own queue: the outbox also holds events for other consumers.
         const event = await this.#store.outbox.claim(
           owner,
           iso(now),
           iso(now + this.#settings.leaseMs),
-          'saga',
         );
         if (event) await this.#run(event, owner);
         else await this.#bus.waitForWork(this.#settings.pollMs, signal);
@@ -107,7 +105,7 @@ export class SagaWorker {
     }
   }
 
-  async #run(event: OutboxEvent<SagaStep>, owner: string): Promise<void> {
+  async #run(event: OutboxEvent, owner: string): Promise<void> {
     const log = this.#log.child({
       photoId: event.photoId,
       step: event.step,
@@ -151,7 +149,7 @@ export class SagaWorker {
     }
   }
 
-  async #advance(event: OutboxEvent<SagaStep>, owner: string): Promise<void> {
+  async #advance(event: OutboxEvent, owner: string): Promise<void> {
     const photo = await this.#store.photos.byId(event.photoId);
     if (!photo || photo.deletedAt) {
       // Deleted while processing: the saga ends here; the purge job owns the files.
@@ -179,7 +177,7 @@ export class SagaWorker {
   }
 
   async #fail(
-    event: OutboxEvent<SagaStep>,
+    event: OutboxEvent,
     owner: string,
     attemptId: string,
     error: unknown,

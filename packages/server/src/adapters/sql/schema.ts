@@ -98,8 +98,6 @@ export interface UploadsTable {
 
 export interface OutboxTable {
   id: string;
-  /** `saga` or `social`: which consumers claim it. */
-  queue: string;
   photoId: string;
   step: string;
   payload: string;

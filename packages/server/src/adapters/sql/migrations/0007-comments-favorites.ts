@@ -52,32 +52,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('comments_enabled_by_default', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-
-  // The outbox now carries two queues: the saga's steps, and social events
-  // (comment_added, photo_favorited) that the saga's workers never claim.
-  // Each claim walks its own queue in due order, past no event of the other,
-  // however many wait there: the old due index had the saga's claims step
-  // over every social event due before theirs.
-  await db.schema
-    .alterTable('outbox')
-    .addColumn('queue', 'text', (c) => c.notNull().defaultTo('saga'))
-    .execute();
-  await db.schema
-    .createIndex('outbox_queue_due')
-    .on('outbox')
-    .columns(['queue', 'parked_at', 'available_at'])
-    .execute();
-  await db.schema.dropIndex('outbox_due').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createIndex('outbox_due')
-    .on('outbox')
-    .columns(['parked_at', 'available_at'])
-    .execute();
-  await db.schema.dropIndex('outbox_queue_due').execute();
-  await db.schema.alterTable('outbox').dropColumn('queue').execute();
   await db.schema.dropTable('user_settings').execute();
   await db.schema.alterTable('photos').dropColumn('favorite_count').execute();
   await db.schema.dropTable('favorites').execute();

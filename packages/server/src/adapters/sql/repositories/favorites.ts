@@ -68,7 +68,7 @@ export class SqlFavoriteRepository implements FavoriteRepository {
    * The user's favorites of photos they may see: domain/access.ts `canSee`
    * as SQL. Not deleted; then any photo for an administrator or the owner,
    * and for anyone else a ready photo that is public or whose owner granted
-   * them access (src/domain/favorites.test.ts holds the two to one rule).
+   * them access (test/favorites.test.ts holds the two to one answer).
    */
   #visible(seenBy: SeenBy): SelectQueryBuilder<Database, 'favorites' | 'photos', object> {
     let query = this.#sql.db

@@ -1,12 +1,9 @@
-import { SAGA_STEPS } from '@flickr-kit/sdk/contract';
+import type { SagaStep } from '@flickr-kit/sdk/contract';
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type {
-  EventTypeOf,
   NewOutboxEvent,
   OutboxEvent,
-  OutboxEventType,
-  OutboxQueue,
   OutboxRepository,
 } from '../../../ports/metadata-store.ts';
 import type { OutboxTable } from '../schema.ts';
@@ -15,7 +12,7 @@ import type { SqlContext } from './executor.ts';
 const toEvent = (row: Selectable<OutboxTable>): OutboxEvent => ({
   id: row.id,
   photoId: row.photoId,
-  step: row.step as OutboxEventType,
+  step: row.step as SagaStep,
   payload: JSON.parse(row.payload) as Record<string, unknown>,
   attempts: row.attempts,
   availableAt: row.availableAt,
@@ -23,10 +20,6 @@ const toEvent = (row: Selectable<OutboxTable>): OutboxEvent => ({
   parkedAt: row.parkedAt,
   createdAt: row.createdAt,
 });
-
-/** The queue an event goes to: the saga's, or the social events'. */
-export const queueOf = (step: OutboxEventType): OutboxQueue =>
-  (SAGA_STEPS as readonly string[]).includes(step) ? 'saga' : 'social';
 
 export class SqlOutboxRepository implements OutboxRepository {
   readonly #sql: SqlContext;
@@ -37,27 +30,18 @@ export class SqlOutboxRepository implements OutboxRepository {
   async enqueue(event: NewOutboxEvent): Promise<void> {
     await this.#sql.db
       .insertInto('outbox')
-      .values({ ...event, queue: queueOf(event.step), payload: JSON.stringify(event.payload) })
+      .values({ ...event, payload: JSON.stringify(event.payload) })
       .execute();
   }
 
-  async claim<Queue extends OutboxQueue>(
-    worker: string,
-    now: string,
-    leaseUntil: string,
-    queue: Queue,
-  ): Promise<OutboxEvent<EventTypeOf<Queue>> | undefined> {
+  async claim(worker: string, now: string, leaseUntil: string): Promise<OutboxEvent | undefined> {
     const { db, dialect } = this.#sql;
     // One statement picks and leases the event, so two workers cannot both
     // win it. PostgreSQL skips rows another claim has locked; SQLite
     // serialises writers, so the subquery sees every committed lease.
-    // `outbox_queue_due` is walked in due order within the queue, never past
-    // the events of another (100,000 social events waiting made a saga
-    // claim by step take 130 ms on SQLite, which walked the old due index).
     let due = db
       .selectFrom('outbox')
       .select('id')
-      .where('queue', '=', queue)
       .where('parkedAt', 'is', null)
       .where('availableAt', '<=', now)
       .where((eb) => eb.or([eb('leaseUntil', 'is', null), eb('leaseUntil', '<', now)]))
@@ -71,7 +55,7 @@ export class SqlOutboxRepository implements OutboxRepository {
       .where('id', '=', (eb) => eb.selectFrom(due.as('due')).select('due.id'))
       .returningAll()
       .executeTakeFirst();
-    return row && (toEvent(row) as OutboxEvent<EventTypeOf<Queue>>);
+    return row && toEvent(row);
   }
 
   async renew(eventId: string, worker: string, leaseUntil: string): Promise<boolean> {
@@ -122,7 +106,6 @@ export class SqlOutboxRepository implements OutboxRepository {
       .updateTable('outbox')
       .set({ parkedAt: null, availableAt: now, attempts: 0 })
       .where('photoId', '=', photoId)
-      .where('queue', '=', 'saga')
       .where('parkedAt', 'is not', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
@@ -138,11 +121,10 @@ export class SqlOutboxRepository implements OutboxRepository {
     return rows.map(toEvent);
   }
 
-  async nextDueAt(queue: OutboxQueue): Promise<string | undefined> {
+  async nextDueAt(): Promise<string | undefined> {
     const row = await this.#sql.db
       .selectFrom('outbox')
       .select((eb) => eb.fn.min('availableAt').as('next'))
-      .where('queue', '=', queue)
       .where('parkedAt', 'is', null)
       .executeTakeFirst();
     return row?.next ?? undefined;
