@@ -48,6 +48,23 @@ describe('follows', () => {
     expect(followers.body.items.map((e) => e.user.username)).not.toContain(carol.username);
   });
 
+  it('answers follows and unfollows racing each other cleanly, ending as the last one says', async () => {
+    const carol = await registerUser(server.url);
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          i % 2
+            ? unfollow(server.url, carol, alice.username)
+            : follow(server.url, carol, alice.username),
+        ),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 204, 204, 204, 204]);
+    }
+    expect((await follow(server.url, carol, alice.username)).status).toBe(200);
+    const followers = await listOf(alice, alice.username, 'followers');
+    expect(followers.body.items.map((e) => e.user.username)).toContain(carol.username);
+  });
+
   it('refuses to follow yourself or someone who does not exist', async () => {
     const self = await fetch(`${server.url}/v1/following/${alice.username}`, {
       method: 'PUT',

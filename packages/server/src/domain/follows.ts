@@ -43,13 +43,21 @@ export class FollowService {
     const followee = await this.#user(username);
     if (followee.id === principal.user.id)
       throw new DomainError('bad_request', 'You cannot follow yourself');
+    const asked = { id: uuidv7(), createdAt: nowIso() };
     const follow = await this.#store.follows.follow({
-      id: uuidv7(),
+      ...asked,
       followerId: principal.user.id,
       followeeId: followee.id,
-      createdAt: nowIso(),
     });
-    return entry('following', follow);
+    // Unfollowed at once by a request that came later: this follow still happened, as asked.
+    return entry(
+      'following',
+      follow ?? {
+        ...asked,
+        follower: { id: principal.user.id, username: principal.user.username },
+        followee: { id: followee.id, username: followee.username },
+      },
+    );
   }
 
   /** Idempotent: not following the user is no error; an unknown user is. */

@@ -412,13 +412,17 @@ export interface FollowRecord {
 }
 
 export interface FollowRepository {
-  /** Idempotent and race-safe: following twice, even at once, keeps the first follow. Returns it. */
+  /**
+   * Idempotent and race-safe: following twice, even at once, keeps the first
+   * follow. Returns it; undefined when an unfollow removed it before it could
+   * be read back (the follow happened, and was undone).
+   */
   follow(follow: {
     id: string;
     followerId: string;
     followeeId: string;
     createdAt: string;
-  }): Promise<FollowRecord>;
+  }): Promise<FollowRecord | undefined>;
   /** False when there was no such follow. */
   unfollow(followerId: string, followeeId: string): Promise<boolean>;
   /** Up to `limit` + 1 follows of a user's followers (`followers`) or followees (`following`), newest first. */

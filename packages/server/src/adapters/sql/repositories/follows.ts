@@ -33,7 +33,7 @@ export class SqlFollowRepository implements FollowRepository {
     followerId: string;
     followeeId: string;
     createdAt: string;
-  }): Promise<FollowRecord> {
+  }): Promise<FollowRecord | undefined> {
     // The pair's unique constraint decides a race: the loser inserts nothing
     // (PostgreSQL makes it wait for the winner's commit) and reads the winner's row.
     await this.#sql.db
@@ -45,8 +45,7 @@ export class SqlFollowRepository implements FollowRepository {
       .where('follows.followeeId', '=', follow.followeeId)
       .where('follows.followerId', '=', follow.followerId)
       .executeTakeFirst();
-    if (!row) throw new Error('the follow vanished after insert (unfollowed at once?)');
-    return toRecord(row);
+    return row && toRecord(row);
   }
 
   async unfollow(followerId: string, followeeId: string): Promise<boolean> {
