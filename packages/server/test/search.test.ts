@@ -297,6 +297,10 @@ describe('photo search', () => {
       await expectProblem(await get({}), 400, 'validation_failed');
       await expectProblem(await get({ q: '   ' }), 400, 'validation_failed');
       await expectProblem(await get({ q: '"*" -- ()' }), 400, 'bad_request');
+      // Text no title could hold never reaches the database (a NUL failed PostgreSQL's query).
+      for (const q of ['a\u0000b', 'a\u0085b'])
+        await expectProblem(await get({ q }), 400, 'validation_failed');
+      await expectProblem(await get({ q: 'fox', tag: 'a\u0000' }), 400, 'validation_failed');
     });
 
     it('takes the syntax of either database as plain words, never as syntax', async () => {

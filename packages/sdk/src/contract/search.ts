@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id, Username, Visibility } from './common.ts';
 import { defineOperation } from './operation.ts';
 import { Photo } from './photos.ts';
+import { storedText } from './stored-text.ts';
 
 /** A calendar date, `YYYY-MM-DD`. */
 const CalendarDate = z.iso.date().describe('A date, YYYY-MM-DD');
@@ -13,8 +14,8 @@ const CalendarDate = z.iso.date().describe('A date, YYYY-MM-DD');
  */
 export const PhotoSearchQuery = z
   .object({
-    q: z
-      .string()
+    // Text a stored title or tag could hold, and nothing else: a NUL would reach the database.
+    q: storedText()
       .trim()
       .min(1)
       .max(200)
@@ -23,8 +24,7 @@ export const PhotoSearchQuery = z
       ),
     owner: Username.optional().describe('Only photos of this user'),
     album: Id.optional().describe('Only photos in this album'),
-    tag: z
-      .string()
+    tag: storedText()
       .trim()
       .min(1)
       .max(100)

@@ -51,6 +51,7 @@ const NOT_STORED = new Map([
   ['listFollowing.query.before', 'an opaque cursor, checked by its MAC'],
   ['listNotifications.query.after', 'an opaque cursor, checked by its MAC'],
   ['listNotifications.query.before', 'an opaque cursor, checked by its MAC'],
+  ['searchPhotos.query.cursor', 'an opaque cursor, checked by its MAC'],
 ]);
 
 describe('storedText', () => {
