@@ -1,7 +1,8 @@
-import type { Comment, Page } from '@flickr-kit/sdk';
+import type { Comment } from '@flickr-kit/sdk';
 import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { ExitCode, isFatal, oneLine, UsageError } from '../exit-codes.ts';
+import { pageQuery, printListing } from '../output/listing.ts';
 import { shortDate } from '../output/table.ts';
 import { readStdin } from '../prompt.ts';
 import { examples, positiveInt, type Wrap } from './define.ts';
@@ -125,46 +126,14 @@ async function textOf(context: CliContext, text: string): Promise<string> {
 }
 
 async function listComments(context: CliContext, photo: string, options: ListOptions) {
-  if (options.after && options.before)
-    throw new UsageError('--after and --before do not go together');
-  if ((options.after || options.before) && !options.limit)
-    throw new UsageError('--after and --before page through a listing: give --limit too');
-  const list = context.client().comments.list(
-    photo,
-    {
-      order: options.newest ? 'newest' : 'oldest',
-      ...(options.limit ? { limit: options.limit } : {}),
-      ...(options.after ? { after: options.after } : {}),
-      ...(options.before ? { before: options.before } : {}),
-    },
-    { signal: context.signal },
-  );
-  if (options.limit) {
-    const page: Page<Comment> = await list.first();
-    context.print(
-      () =>
-        [
-          describeComments(page.items),
-          page.nextCursor
-            ? `next page:     --limit ${options.limit} --after ${page.nextCursor}`
-            : '',
-          page.prevCursor
-            ? `previous page: --limit ${options.limit} --before ${page.prevCursor}`
-            : '',
-        ]
-          .filter(Boolean)
-          .join('\n'),
-      page,
+  const list = context
+    .client()
+    .comments.list(
+      photo,
+      { order: options.newest ? 'newest' : 'oldest', ...pageQuery(options) },
+      { signal: context.signal },
     );
-    return undefined;
-  }
-  const comments: Comment[] = [];
-  for await (const comment of list) {
-    if (context.json) context.print('', comment);
-    else comments.push(comment);
-  }
-  if (!context.json) context.print(describeComments(comments), null);
-  return undefined;
+  return printListing(context, list, options.limit, describeComments);
 }
 
 /**

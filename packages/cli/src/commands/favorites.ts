@@ -1,16 +1,13 @@
-import type { Favorite, FavoriteState, Page } from '@flickr-kit/sdk';
+import type { Favorite, FavoriteState } from '@flickr-kit/sdk';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { ExitCode, isFatal, oneLine, UsageError } from '../exit-codes.ts';
+import { ExitCode, isFatal, oneLine } from '../exit-codes.ts';
 import { plural } from '../output/format.ts';
+import { type PagingOptions, pageQuery, printListing } from '../output/listing.ts';
 import { shortDate, table } from '../output/table.ts';
 import { examples, positiveInt, type Wrap } from './define.ts';
 
-interface ListOptions {
-  limit?: number;
-  after?: string;
-  before?: string;
-}
+type ListOptions = PagingOptions;
 
 export function favoriteCommands(program: Command, wrap: Wrap): void {
   const fav = program
@@ -79,44 +76,8 @@ async function changeFavorites(context: CliContext, ids: string[], change: 'add'
 }
 
 async function listFavorites(context: CliContext, options: ListOptions) {
-  if (options.after && options.before)
-    throw new UsageError('--after and --before do not go together');
-  if ((options.after || options.before) && !options.limit)
-    throw new UsageError('--after and --before page through a listing: give --limit too');
-  const list = context.client().favorites.list(
-    {
-      ...(options.limit ? { limit: options.limit } : {}),
-      ...(options.after ? { after: options.after } : {}),
-      ...(options.before ? { before: options.before } : {}),
-    },
-    { signal: context.signal },
-  );
-  if (options.limit) {
-    const page: Page<Favorite> = await list.first();
-    context.print(
-      () =>
-        [
-          favoriteTable(context, page.items),
-          page.nextCursor
-            ? `next page:     --limit ${options.limit} --after ${page.nextCursor}`
-            : '',
-          page.prevCursor
-            ? `previous page: --limit ${options.limit} --before ${page.prevCursor}`
-            : '',
-        ]
-          .filter(Boolean)
-          .join('\n'),
-      page,
-    );
-    return undefined;
-  }
-  const favorites: Favorite[] = [];
-  for await (const favorite of list) {
-    if (context.json) context.print('', favorite);
-    else favorites.push(favorite);
-  }
-  if (!context.json) context.print(favoriteTable(context, favorites), null);
-  return undefined;
+  const list = context.client().favorites.list(pageQuery(options), { signal: context.signal });
+  return printListing(context, list, options.limit, (items) => favoriteTable(context, items));
 }
 
 function favoriteTable(context: CliContext, favorites: readonly Favorite[]): string {

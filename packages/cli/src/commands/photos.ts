@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import type { CliContext } from '../context.ts';
 import { ExitCode, isFatal, oneLine, UsageError } from '../exit-codes.ts';
 import { formatBytes } from '../output/format.ts';
+import { pageQuery, printListing } from '../output/listing.ts';
 import { shortDate, table } from '../output/table.ts';
 import { findAlbum } from '../transfers/photo-source.ts';
 import { examples, list, positiveInt, type Wrap } from './define.ts';
@@ -108,18 +109,9 @@ export function photoCommands(program: Command, wrap: Wrap): void {
 }
 
 async function listPhotos(context: CliContext, options: ListOptions) {
-  if (options.after && options.before)
-    throw new UsageError('--after and --before do not go together');
-  if ((options.after || options.before) && !options.limit)
-    throw new UsageError('--after and --before page through a listing: give --limit too');
   const client = context.client();
   const username = options.user ?? (await context.me(client));
-  const query = {
-    ...(options.limit ? { limit: options.limit } : {}),
-    ...(options.after ? { after: options.after } : {}),
-    ...(options.before ? { before: options.before } : {}),
-    ...(options.status ? { status: options.status } : {}),
-  };
+  const query = { ...pageQuery(options), ...(options.status ? { status: options.status } : {}) };
   const requestOptions = { signal: context.signal };
   const list = options.album
     ? client.albums.photos(
@@ -129,33 +121,9 @@ async function listPhotos(context: CliContext, options: ListOptions) {
       )
     : client.photos.list(username, query, requestOptions);
 
-  // --limit: one page, and the cursors to the pages around it.
-  if (options.limit) {
-    const page = await list.first();
-    context.print(
-      () =>
-        [
-          photoTable(context, page.items, username, options),
-          page.nextCursor
-            ? `next page:     --limit ${options.limit} --after ${page.nextCursor}`
-            : '',
-          page.prevCursor
-            ? `previous page: --limit ${options.limit} --before ${page.prevCursor}`
-            : '',
-        ]
-          .filter(Boolean)
-          .join('\n'),
-      page,
-    );
-    return undefined;
-  }
-  const photos: Photo[] = [];
-  for await (const photo of list) {
-    if (context.json) context.print('', photo);
-    else photos.push(photo);
-  }
-  if (!context.json) context.print(photoTable(context, photos, username, options), null);
-  return undefined;
+  return printListing(context, list, options.limit, (items) =>
+    photoTable(context, items, username, options),
+  );
 }
 
 function photoTable(
