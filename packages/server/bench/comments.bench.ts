@@ -11,9 +11,13 @@
 //   BENCH_COMMENTS=20000 ... (comments on the photo listed)
 import { uuidv7 } from '../src/domain/ids.ts';
 import { registerUser, startTestServer } from '../test/harness.ts';
-import { postgresReachable } from '../test/postgres-server.ts';
 import { photoRecord } from '../test/seed.ts';
-import { type BenchDatabase, connectDirectly, createBenchDatabase } from './listing-database.ts';
+import {
+  type BenchDatabase,
+  connectDirectly,
+  createBenchDatabase,
+  onEachDatabase,
+} from './listing-database.ts';
 import { describeMachine } from './machine.ts';
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 20_000);
@@ -162,14 +166,4 @@ async function measure(kind: BenchDatabase): Promise<void> {
   }
 }
 
-const DATABASES: readonly BenchDatabase[] = ['sqlite', 'postgres'];
-const only = process.env.BENCH_DATABASE;
-const chosen = DATABASES.filter((kind) => !only || kind === only);
-if (chosen.length === 0) throw new Error(`BENCH_DATABASE must be sqlite or postgres, not ${only}`);
-for (const kind of chosen) {
-  if (kind === 'postgres' && !only && !(await postgresReachable())) {
-    console.log('comments (postgres): skipped, no PostgreSQL answers at FLICKR_TEST_POSTGRES_URL');
-    continue;
-  }
-  await measure(kind);
-}
+await onEachDatabase('comments', measure);

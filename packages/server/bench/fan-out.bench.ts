@@ -17,13 +17,13 @@ import { uuidv7 } from '../src/domain/ids.ts';
 import { notify } from '../src/domain/notifications.ts';
 import { eventually, registerUser, startTestServer } from '../test/harness.ts';
 import { startInProcessWorker } from '../test/in-process-worker.ts';
-import { postgresReachable } from '../test/postgres-server.ts';
 import { photoRecord } from '../test/seed.ts';
 import {
   type BenchDatabase,
   connectDirectly,
   createBenchDatabase,
   type DirectSql,
+  onEachDatabase,
 } from './listing-database.ts';
 import { describeMachine } from './machine.ts';
 
@@ -226,14 +226,4 @@ async function measure(kind: BenchDatabase): Promise<void> {
   }
 }
 
-const DATABASES: readonly BenchDatabase[] = ['sqlite', 'postgres'];
-const only = process.env.BENCH_DATABASE;
-const chosen = DATABASES.filter((kind) => !only || kind === only);
-if (chosen.length === 0) throw new Error(`BENCH_DATABASE must be sqlite or postgres, not ${only}`);
-for (const kind of chosen) {
-  if (kind === 'postgres' && !only && !(await postgresReachable())) {
-    console.log('fan-out (postgres): skipped, no PostgreSQL answers at FLICKR_TEST_POSTGRES_URL');
-    continue;
-  }
-  await measure(kind);
-}
+await onEachDatabase('fan-out', measure);

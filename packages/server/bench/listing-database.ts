@@ -9,9 +9,34 @@ import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import pg from 'pg';
 import type { PhotoRecord } from '../src/ports/metadata-store.ts';
 import type { TestDatabase } from '../test/harness.ts';
-import { POSTGRES_URL } from '../test/postgres-server.ts';
+import { POSTGRES_URL, postgresReachable } from '../test/postgres-server.ts';
 
 export type BenchDatabase = 'sqlite' | 'postgres';
+
+/**
+ * Runs a database bench on SQLite, then on PostgreSQL where one answers
+ * (skipped, saying so, where none does); `BENCH_DATABASE` picks one, and
+ * then a PostgreSQL that does not answer is an error, not a skip.
+ */
+export async function onEachDatabase(
+  bench: string,
+  measure: (kind: BenchDatabase) => Promise<void>,
+): Promise<void> {
+  const databases: readonly BenchDatabase[] = ['sqlite', 'postgres'];
+  const only = process.env.BENCH_DATABASE;
+  const chosen = databases.filter((kind) => !only || kind === only);
+  if (chosen.length === 0)
+    throw new Error(`BENCH_DATABASE must be sqlite or postgres, not ${only}`);
+  for (const kind of chosen) {
+    if (kind === 'postgres' && !only && !(await postgresReachable())) {
+      console.log(
+        `${bench} (postgres): skipped, no PostgreSQL answers at FLICKR_TEST_POSTGRES_URL`,
+      );
+      continue;
+    }
+    await measure(kind);
+  }
+}
 
 /**
  * A database for the benchmark's server. On PostgreSQL a whole database of

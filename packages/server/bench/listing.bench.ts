@@ -8,9 +8,13 @@
 //   node --conditions=source packages/server/bench/listing.bench.ts
 //   BENCH_DATABASE=sqlite|postgres ... (one of them only)
 import { registerUser, startTestServer } from '../test/harness.ts';
-import { postgresReachable } from '../test/postgres-server.ts';
 import { photoRecord } from '../test/seed.ts';
-import { type BenchDatabase, connectDirectly, createBenchDatabase } from './listing-database.ts';
+import {
+  type BenchDatabase,
+  connectDirectly,
+  createBenchDatabase,
+  onEachDatabase,
+} from './listing-database.ts';
 
 const PHOTOS = Number(process.env.BENCH_LISTING_PHOTOS ?? 100_000);
 const PAGE = 100;
@@ -140,14 +144,4 @@ async function measure(kind: BenchDatabase): Promise<void> {
   }
 }
 
-const DATABASES: readonly BenchDatabase[] = ['sqlite', 'postgres'];
-const only = process.env.BENCH_DATABASE;
-const chosen = DATABASES.filter((kind) => !only || kind === only);
-if (chosen.length === 0) throw new Error(`BENCH_DATABASE must be sqlite or postgres, not ${only}`);
-for (const kind of chosen) {
-  if (kind === 'postgres' && !only && !(await postgresReachable())) {
-    console.log('listing (postgres): skipped, no PostgreSQL answers at FLICKR_TEST_POSTGRES_URL');
-    continue;
-  }
-  await measure(kind);
-}
+await onEachDatabase('listing', measure);

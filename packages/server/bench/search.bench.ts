@@ -15,9 +15,13 @@ import type { Principal } from '../src/domain/principal.ts';
 import type { PhotoSearchRequest } from '../src/domain/search.ts';
 import type { PhotoRecord } from '../src/ports/metadata-store.ts';
 import { registerUser, startTestServer } from '../test/harness.ts';
-import { postgresReachable } from '../test/postgres-server.ts';
 import { photoRecord } from '../test/seed.ts';
-import { type BenchDatabase, connectDirectly, createBenchDatabase } from './listing-database.ts';
+import {
+  type BenchDatabase,
+  connectDirectly,
+  createBenchDatabase,
+  onEachDatabase,
+} from './listing-database.ts';
 import { formatMs, percentile } from './percentiles.ts';
 import { photoText } from './search-corpus.ts';
 
@@ -209,14 +213,4 @@ async function measure(kind: BenchDatabase): Promise<void> {
   }
 }
 
-const DATABASES: readonly BenchDatabase[] = ['sqlite', 'postgres'];
-const only = process.env.BENCH_DATABASE;
-const chosen = DATABASES.filter((kind) => !only || kind === only);
-if (chosen.length === 0) throw new Error(`BENCH_DATABASE must be sqlite or postgres, not ${only}`);
-for (const kind of chosen) {
-  if (kind === 'postgres' && !only && !(await postgresReachable())) {
-    console.log('search (postgres): skipped, no PostgreSQL answers at FLICKR_TEST_POSTGRES_URL');
-    continue;
-  }
-  await measure(kind);
-}
+await onEachDatabase('search', measure);
