@@ -1,11 +1,12 @@
 import type { Comment } from '@flickr-kit/sdk';
 import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { ExitCode, isFatal, oneLine, UsageError } from '../exit-codes.ts';
+import { UsageError } from '../exit-codes.ts';
 import { pageQuery, printListing } from '../output/listing.ts';
 import { shortDate } from '../output/table.ts';
 import { readStdin } from '../prompt.ts';
 import { examples, positiveInt, type Wrap } from './define.ts';
+import { deleteEach } from './delete-each.ts';
 
 interface ListOptions {
   newest?: boolean;
@@ -154,20 +155,12 @@ export function describeComments(comments: readonly Comment[]): string {
     .join('\n');
 }
 
-async function removeComments(context: CliContext, ids: string[]) {
+function removeComments(context: CliContext, ids: string[]) {
   const client = context.client();
-  let failed = 0;
-  for (const id of ids) {
-    try {
-      await client.comments.delete(id, { signal: context.signal });
-      context.print(`deleted comment ${id}`, { id, status: 'deleted' });
-    } catch (error) {
-      if (isFatal(error)) throw error;
-      failed++;
-      const message = oneLine(error as Error);
-      context.io.stderr.write(`flickr-cli: ${id}: ${message}\n`);
-      if (context.json) context.print('', { id, status: 'failed', error: message });
-    }
-  }
-  return failed ? ExitCode.failed : undefined;
+  return deleteEach(
+    context,
+    ids,
+    (id) => client.comments.delete(id, { signal: context.signal }),
+    (id) => `deleted comment ${id}`,
+  );
 }

@@ -1,12 +1,13 @@
 import { type FlickrClient, type Photo, type PhotoChanges, PhotoStatus } from '@flickr-kit/sdk';
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../context.ts';
-import { ExitCode, isFatal, oneLine, UsageError } from '../exit-codes.ts';
+import { UsageError } from '../exit-codes.ts';
 import { formatBytes } from '../output/format.ts';
 import { pageQuery, printListing } from '../output/listing.ts';
 import { shortDate, table } from '../output/table.ts';
 import { findAlbum } from '../transfers/photo-source.ts';
 import { examples, list, positiveInt, type Wrap } from './define.ts';
+import { deleteEach } from './delete-each.ts';
 
 interface ListOptions {
   user?: string;
@@ -225,20 +226,12 @@ async function albumIdFor(
   return existing?.id ?? (await client.albums.create(name, { signal: context.signal })).id;
 }
 
-async function removePhotos(context: CliContext, ids: string[]) {
+function removePhotos(context: CliContext, ids: string[]) {
   const client = context.client();
-  let failed = 0;
-  for (const id of ids) {
-    try {
-      await client.photos.delete(id, { signal: context.signal });
-      context.print(`deleted ${id}`, { id, status: 'deleted' });
-    } catch (error) {
-      if (isFatal(error)) throw error;
-      failed++;
-      const message = oneLine(error as Error);
-      context.io.stderr.write(`flickr-cli: ${id}: ${message}\n`);
-      if (context.json) context.print('', { id, status: 'failed', error: message });
-    }
-  }
-  return failed ? ExitCode.failed : undefined;
+  return deleteEach(
+    context,
+    ids,
+    (id) => client.photos.delete(id, { signal: context.signal }),
+    (id) => `deleted ${id}`,
+  );
 }
