@@ -19,6 +19,7 @@ import {
   onEachDatabase,
 } from './listing-database.ts';
 import { describeMachine } from './machine.ts';
+import { median, timed } from './percentiles.ts';
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 20_000);
 const OTHER_PHOTOS = 200;
@@ -29,17 +30,7 @@ const DEEPEST = Math.max(...DEPTHS);
 const REPETITIONS = 11;
 const ORDERS = ['oldest', 'newest'] as const;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
 const ms = (value: number) => (value < 0.01 ? '<0.01' : value.toFixed(2));
-
-async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
-  const started = performance.now();
-  const result = await work();
-  return [performance.now() - started, result];
-}
 
 /** Comments on photos, `count` each a second apart from `start`; ids follow time across photos. */
 function commentRows(

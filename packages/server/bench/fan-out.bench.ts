@@ -26,6 +26,7 @@ import {
   onEachDatabase,
 } from './listing-database.ts';
 import { describeMachine } from './machine.ts';
+import { median, timed } from './percentiles.ts';
 
 const FOLLOWERS = Number(process.env.BENCH_FOLLOWERS ?? 10_000);
 const NOTIFICATIONS = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000);
@@ -33,17 +34,6 @@ const GOAL_MS = 2_000;
 /** Followers the baseline tells one by one: its cost per follower is flat, and 10,000 take 40 s on PostgreSQL. */
 const BASELINE_FOLLOWERS = Math.min(FOLLOWERS, 2_000);
 const REPETITIONS = 21;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
-
-async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
-  const started = performance.now();
-  const result = await work();
-  return [performance.now() - started, result];
-}
 
 /** Inserts rows in multi-row statements, all in one transaction. */
 async function insertRows(

@@ -15,6 +15,7 @@ import {
   createBenchDatabase,
   onEachDatabase,
 } from './listing-database.ts';
+import { median, timed } from './percentiles.ts';
 
 const PHOTOS = Number(process.env.BENCH_LISTING_PHOTOS ?? 100_000);
 const PAGE = 100;
@@ -22,17 +23,7 @@ const DEPTHS = [1, 10, 100, 500, 1000].filter((depth) => (depth - 1) * PAGE < PH
 const DEEPEST = Math.max(...DEPTHS);
 const REPETITIONS = 11;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
 const ms = (value: number) => (value < 0.01 ? '<0.01' : value.toFixed(2));
-
-async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
-  const started = performance.now();
-  const result = await work();
-  return [performance.now() - started, result];
-}
 
 async function measure(kind: BenchDatabase): Promise<void> {
   const database = await createBenchDatabase(kind);

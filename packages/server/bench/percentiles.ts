@@ -8,3 +8,13 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Milliseconds with a precision that suits their size. */
 export const formatMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
+
+/** The median (nearest rank) of some measurements. */
+export const median = (values: readonly number[]) => percentile(values, 50);
+
+/** How long some work took, in milliseconds, and what it gave. */
+export async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const result = await work();
+  return [performance.now() - started, result];
+}
