@@ -34,6 +34,17 @@ describe('layering', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps support free of every layer: any layer may use it', async () => {
+    const offenders = (await sources())
+      .filter(({ file }) => file.startsWith('support/'))
+      .flatMap(({ file, imports }) =>
+        imports
+          .filter((path) => path.startsWith('.') && !path.startsWith('./'))
+          .map((path) => `${file} → ${path}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps ports free of the layers that use them', async () => {
     const offenders = (await sources())
       .filter(({ file }) => file.startsWith('ports/'))

@@ -16,7 +16,6 @@ import { CursorCodec } from './domain/cursor.ts';
 import { FavoriteService } from './domain/favorites.ts';
 import { FollowService } from './domain/follows.ts';
 import { InFlightLimiter } from './domain/in-flight-limiter.ts';
-import { NotificationWakeup } from './domain/notification-wakeup.ts';
 import { NotificationService } from './domain/notifications.ts';
 import { PhotoService } from './domain/photos.ts';
 import { ProfileService } from './domain/profiles.ts';
@@ -36,6 +35,7 @@ import type { EventBus } from './ports/event-bus.ts';
 import type { MetadataStore } from './ports/metadata-store.ts';
 import type { UploadStaging } from './ports/upload-staging.ts';
 import { loadSigningKey } from './signing-key.ts';
+import { Doorbell } from './support/doorbell.ts';
 
 /** Everything the roles share, built from the configuration in one place. */
 export interface Services {
@@ -63,7 +63,7 @@ export interface Services {
   follows: FollowService;
   notifications: NotificationService;
   /** Wakes this process's notification streams when a notification was committed here. */
-  wakeup: NotificationWakeup;
+  wakeup: Doorbell;
   /** Photo search under the access rules. */
   search: SearchService;
   signer: UrlSigner;
@@ -115,7 +115,7 @@ export async function createServices(
     new UploadLocks(),
     { maxUploadBytes: config.maxUploadBytes, expiryMs: config.uploadExpiryHours * 3_600_000 },
   );
-  const wakeup = new NotificationWakeup();
+  const wakeup = new Doorbell();
   log.info({ database: store.description, dataDir: config.dataDir }, 'services ready');
   return {
     config,

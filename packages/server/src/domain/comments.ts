@@ -1,11 +1,11 @@
 import type { Comment, CommentOrder, Page } from '@flickr-kit/sdk/contract';
 import type { CommentRecord, MetadataStore } from '../ports/metadata-store.ts';
+import type { Doorbell } from '../support/doorbell.ts';
 import { type Viewer, viewerOf, visiblePhoto } from './access.ts';
 import type { CursorCodec } from './cursor.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
 import { keysetPage, type PageRequest } from './keyset-page.ts';
-import type { NotificationWakeup } from './notification-wakeup.ts';
 import { notify } from './notifications.ts';
 import type { Principal } from './principal.ts';
 
@@ -36,10 +36,10 @@ const commentsOff = () =>
  */
 export class CommentService {
   readonly #store: MetadataStore;
-  readonly #wakeup: NotificationWakeup;
+  readonly #wakeup: Doorbell;
   readonly #cursors: CursorCodec;
 
-  constructor(store: MetadataStore, cursors: CursorCodec, wakeup: NotificationWakeup) {
+  constructor(store: MetadataStore, cursors: CursorCodec, wakeup: Doorbell) {
     this.#store = store;
     this.#cursors = cursors;
     this.#wakeup = wakeup;

@@ -1,10 +1,10 @@
 import type { Favorite, FavoriteState, Page, Photo } from '@flickr-kit/sdk/contract';
 import type { FavoriteRecord, MetadataStore, SeenBy } from '../ports/metadata-store.ts';
+import type { Doorbell } from '../support/doorbell.ts';
 import { viewerOf, visiblePhoto } from './access.ts';
 import type { CursorCodec } from './cursor.ts';
 import { nowIso, uuidv7 } from './ids.ts';
 import { keysetPage, type PageRequest } from './keyset-page.ts';
-import type { NotificationWakeup } from './notification-wakeup.ts';
 import { notify } from './notifications.ts';
 import type { PhotoService } from './photos.ts';
 import type { Principal } from './principal.ts';
@@ -16,16 +16,11 @@ import type { Principal } from './principal.ts';
  */
 export class FavoriteService {
   readonly #store: MetadataStore;
-  readonly #wakeup: NotificationWakeup;
+  readonly #wakeup: Doorbell;
   readonly #cursors: CursorCodec;
   readonly #photos: PhotoService;
 
-  constructor(
-    store: MetadataStore,
-    cursors: CursorCodec,
-    photos: PhotoService,
-    wakeup: NotificationWakeup,
-  ) {
+  constructor(store: MetadataStore, cursors: CursorCodec, photos: PhotoService, wakeup: Doorbell) {
     this.#store = store;
     this.#cursors = cursors;
     this.#photos = photos;

@@ -1,9 +1,9 @@
 import type { Grant } from '@flickr-kit/sdk/contract';
 import type { Cache } from '../ports/cache.ts';
 import type { MetadataStore } from '../ports/metadata-store.ts';
+import type { Doorbell } from '../support/doorbell.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso } from './ids.ts';
-import type { NotificationWakeup } from './notification-wakeup.ts';
 import { notify } from './notifications.ts';
 import type { Principal } from './principal.ts';
 
@@ -15,9 +15,9 @@ export const grantKey = (sharerId: string, viewerId: string) =>
 export class ShareService {
   readonly #store: MetadataStore;
   readonly #cache: Cache;
-  readonly #wakeup: NotificationWakeup;
+  readonly #wakeup: Doorbell;
 
-  constructor(store: MetadataStore, cache: Cache, wakeup: NotificationWakeup) {
+  constructor(store: MetadataStore, cache: Cache, wakeup: Doorbell) {
     this.#store = store;
     this.#cache = cache;
     this.#wakeup = wakeup;

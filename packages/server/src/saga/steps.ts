@@ -3,7 +3,6 @@ import type { SagaStep } from '@flickr-kit/sdk/contract';
 import { placeholder, probe, renderRenditions, ThumbnailError } from '@flickr-kit/thumbnail-core';
 import { originalKey, renditionKey } from '../domain/blob-keys.ts';
 import { fanOutNewPhoto } from '../domain/follower-fan-out.ts';
-import type { NotificationWakeup } from '../domain/notification-wakeup.ts';
 import type { RenditionPolicy } from '../domain/rendition-policy.ts';
 import type { BlobStore } from '../ports/blob-store.ts';
 import type {
@@ -13,6 +12,7 @@ import type {
   Repositories,
 } from '../ports/metadata-store.ts';
 import type { UploadStaging } from '../ports/upload-staging.ts';
+import type { Doorbell } from '../support/doorbell.ts';
 import { PermanentStepError } from './step-error.ts';
 
 export interface StepContext {
@@ -26,7 +26,7 @@ export interface StepContext {
   /** Where the fan-out reads followers and writes notifications, batch by batch. */
   store: Pick<Repositories, 'follows' | 'notifications' | 'users'>;
   /** Wakes this process's notification streams once a fan-out is done. */
-  wakeup: NotificationWakeup;
+  wakeup: Doorbell;
 }
 
 /** A rendition made by the render step, carried to the steps after it. */

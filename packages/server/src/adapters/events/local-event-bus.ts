@@ -1,4 +1,5 @@
 import type { EventBus } from '../../ports/event-bus.ts';
+import { Doorbell } from '../../support/doorbell.ts';
 
 /**
  * The embedded event bus: workers poll the outbox table, and a write in the
@@ -6,25 +7,13 @@ import type { EventBus } from '../../ports/event-bus.ts';
  * other processes see new events at their next poll.
  */
 export class LocalEventBus implements EventBus {
-  readonly #waiters = new Set<() => void>();
+  readonly #doorbell = new Doorbell();
 
   notify(): void {
-    for (const wake of this.#waiters) wake();
-    this.#waiters.clear();
+    this.#doorbell.ring();
   }
 
   waitForWork(maxMs: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, maxMs);
-      signal.addEventListener('abort', done, { once: true });
-      this.#waiters.add(done);
-    });
+    return this.#doorbell.wait(maxMs, signal);
   }
 }

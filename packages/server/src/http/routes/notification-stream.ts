@@ -2,9 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { type Notification, streamNotifications } from '@flickr-kit/sdk/contract';
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors.ts';
-import type { NotificationWakeup } from '../../domain/notification-wakeup.ts';
 import type { NotificationService } from '../../domain/notifications.ts';
 import { authorize, type Principal } from '../../domain/principal.ts';
+import type { Doorbell } from '../../support/doorbell.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ZERO_ID = '00000000-0000-0000-0000-000000000000';
@@ -28,7 +28,7 @@ const timeOf = (id: string): number => Number.parseInt(id.replaceAll('-', '').sl
 
 export interface NotificationStreamOptions {
   notifications: NotificationService;
-  wakeup: NotificationWakeup;
+  wakeup: Doorbell;
   pollMs: number;
   heartbeatMs: number;
 }

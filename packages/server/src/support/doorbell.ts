@@ -1,12 +1,13 @@
 /**
- * Wakes the notification streams of this process when a notification was
- * committed here, so they send it at once instead of at their next poll.
- * Streams poll the table anyway: a notification written by another process
- * (a worker elsewhere, another API process) reaches them within a poll.
+ * Wakes whoever waits for news in this process: a waiter returns on the
+ * next ring, after its longest wait, or when its signal aborts. What rings
+ * is only a hint that work may be there; waiters poll anyway, because news
+ * written by another process never rings here.
  */
-export class NotificationWakeup {
+export class Doorbell {
   #waiters = new Set<() => void>();
 
+  /** Wakes everyone waiting now; those who wait later wait for the next ring. */
   ring(): void {
     const waiters = this.#waiters;
     this.#waiters = new Set();

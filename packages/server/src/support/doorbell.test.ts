@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { NotificationWakeup } from './notification-wakeup.ts';
+import { Doorbell } from './doorbell.ts';
 
-describe('NotificationWakeup', () => {
+describe('Doorbell', () => {
   it('wakes every waiter on a ring, and only those waiting then', async () => {
-    const wakeup = new NotificationWakeup();
+    const wakeup = new Doorbell();
     const never = new AbortController().signal;
     const woken: string[] = [];
     const a = wakeup.wait(60_000, never).then(() => woken.push('a'));
@@ -16,7 +16,7 @@ describe('NotificationWakeup', () => {
   });
 
   it('returns at once when its signal aborts', async () => {
-    const wakeup = new NotificationWakeup();
+    const wakeup = new Doorbell();
     const stop = new AbortController();
     const waiting = wakeup.wait(60_000, stop.signal);
     stop.abort();
