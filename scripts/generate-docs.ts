@@ -306,10 +306,11 @@ it comes back).
   \`data: <the Notification JSON>\`; a \`: heartbeat\` comment comes every
   \`FLICKR_NOTIFICATION_HEARTBEAT_MS\` when nothing else does. A fresh stream
   starts after the newest notification (list the older ones); reconnect with
-  \`Last-Event-ID\` to receive everything after it first. Delivery is at least
-  once: a resumed stream sends again what lies within two seconds below
-  \`Last-Event-ID\` (a notification committed late, out of id order, would
-  be lost otherwise), so dedupe by id, as the SDK does.
+  \`Last-Event-ID\` to receive everything after it first, in order. Nothing
+  is sent twice and nothing is skipped, so a stock \`EventSource\`, which
+  resends the last id it saw and dedupes nothing, gets each notification
+  once. (If the notification named in \`Last-Event-ID\` was purged with its
+  photo meanwhile, the stream resumes at the first one with a later id.)
 `;
 }
 

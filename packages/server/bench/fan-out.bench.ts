@@ -144,8 +144,9 @@ async function measure(kind: BenchDatabase): Promise<void> {
     await insertRows(
       sql,
       'notifications',
-      photos.map((p) => ({
+      photos.map((p, index) => ({
         id: uuidv7(),
+        position: index + 1,
         recipient_id: reader.userId,
         kind: 'photo_favorited',
         subject: p.id,

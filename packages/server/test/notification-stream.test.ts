@@ -2,7 +2,7 @@ import type { Notification } from '@flickr-kit/sdk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notify } from '../src/domain/notifications.ts';
 import { callApi } from './api-calls.ts';
-import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
+import { registerUser, startTestServer, type TestServer } from './harness.ts';
 import { expectProblem } from './problems.ts';
 import { seedPhotos } from './seed.ts';
 import { openSse } from './sse-client.ts';
@@ -91,20 +91,65 @@ describe('GET /v1/notifications/stream', () => {
     });
     try {
       await favorite();
-      // At least once: the margin below the last id may come again; the client dedupes by id.
-      const freshIn = (events: { id: string | undefined }[]) =>
-        [...new Set(events.map((e) => e.id))].filter(
-          (id): id is string => id !== undefined && id > (seen?.id as string),
-        );
-      const received = await eventually(async () =>
-        freshIn(resumed.events).length >= 4 ? resumed.events.slice() : undefined,
+      const [latest] = await server.services.store.notifications.list(
+        reader.userId,
+        { unreadOnly: false },
+        { limit: 1 },
       );
-      const fresh = freshIn(received);
-      expect(fresh.slice(0, 3)).toEqual(missed);
-      expect(fresh).toHaveLength(4);
+      // Exactly once: what was missed, in order, then what is new, and nothing again.
+      const received = await resumed.waitFor(4);
+      expect(received.map((event) => event.id)).toEqual([...missed, latest?.id]);
       for (const event of received) expect(event.id).toBe(parsed(event.data).id);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(resumed.events).toHaveLength(4);
     } finally {
       resumed.close();
+    }
+  });
+
+  it('sends in commit order: a transaction that took its place first is sent first, however long it holds it', async () => {
+    const stream = await openSse(`${server.url}${STREAM}`, auth(reader));
+    try {
+      let commit = () => {};
+      const held = new Promise<void>((resolve) => {
+        commit = resolve;
+      });
+      // A slow writer (a fan-out batch, say) takes the reader's next place and
+      // holds its transaction open; a quick one, started later, waits for it.
+      const slow = server.services.store.transaction(async (tx) => {
+        await notify(tx, {
+          recipientId: reader.userId,
+          kind: 'comment_added',
+          actorId: owner.userId,
+          photoId,
+          subject: `slow${subject++}`,
+        });
+        await held;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const quick = favorite();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(stream.events).toHaveLength(0);
+      commit();
+      await Promise.all([slow, quick]);
+      const [first, second] = await stream.waitFor(2);
+      expect(parsed(first?.data ?? '').kind).toBe('comment_added');
+      expect(parsed(second?.data ?? '').kind).toBe('photo_favorited');
+
+      // A resume after the first sends the second, and only it.
+      const resumed = await openSse(`${server.url}${STREAM}`, {
+        ...auth(reader),
+        'last-event-id': first?.id as string,
+      });
+      try {
+        expect((await resumed.waitFor(1)).map((event) => event.id)).toEqual([second?.id]);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(resumed.events).toHaveLength(1);
+      } finally {
+        resumed.close();
+      }
+    } finally {
+      stream.close();
     }
   });
 

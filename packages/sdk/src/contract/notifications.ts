@@ -110,8 +110,9 @@ export const NOTIFICATION_STREAM_PATH = '/v1/notifications/stream';
  * The live stream, as Server-Sent Events (`text/event-stream`). Each event
  * is `event: notification`, `id: <notification id>`, `data: <Notification
  * JSON>`; comments (`: heartbeat`) keep idle connections open. Reconnect
- * with `Last-Event-ID` to receive what was missed first. Delivery is at
- * least once: dedupe by id.
+ * with `Last-Event-ID` to receive what was missed first: the stream keeps
+ * each recipient's notifications in commit order, so a resumed stream
+ * neither skips nor repeats one.
  */
 export const streamNotifications = defineOperation({
   id: 'streamNotifications',

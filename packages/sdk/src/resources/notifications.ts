@@ -40,7 +40,10 @@ export interface NotificationStreamOptions {
   }) => void;
 }
 
-/** Ids handled lately: a resumed stream may send its last moments again. */
+/**
+ * Ids handled lately. Our server resumes exactly, but a stream resumed after
+ * a notification purged meanwhile, or an older server, may repeat some.
+ */
 class RecentIds {
   readonly #ids = new Set<string>();
   readonly #limit: number;

@@ -46,6 +46,12 @@ export const toNotification = (record: NotificationRecord): Notification => ({
   readAt: record.readAt,
 });
 
+/** A notification as a stream sends it, with its place in the recipient's stream. */
+export interface Streamed {
+  position: number;
+  notification: Notification;
+}
+
 export interface NotificationPageRequest {
   after?: string | undefined;
   before?: string | undefined;
@@ -109,18 +115,22 @@ export class NotificationService {
     return this.#store.notifications.markRead(principal.user.id, nowIso(), upTo ? { upTo } : {});
   }
 
-  /** The recipient's visible notifications above an id, oldest first: what a stream sends next. */
-  async since(recipientId: string, afterId: string, limit: number): Promise<Notification[]> {
-    return (await this.#store.notifications.since(recipientId, afterId, limit)).map(toNotification);
+  /** The recipient's visible notifications above a stream position, in position order. */
+  async since(recipientId: string, afterPosition: number, limit: number): Promise<Streamed[]> {
+    const records = await this.#store.notifications.since(recipientId, afterPosition, limit);
+    return records.map((record) => ({
+      position: record.position,
+      notification: toNotification(record),
+    }));
   }
 
-  /** The newest notification id of a recipient's, or undefined: where a fresh stream starts. */
-  async newestId(recipientId: string): Promise<string | undefined> {
-    const [newest] = await this.#store.notifications.list(
-      recipientId,
-      { unreadOnly: false },
-      { limit: 0 },
-    );
-    return newest?.id;
+  /**
+   * Where a stream starts: after the notification the client saw last
+   * (`Last-Event-ID`), or after the newest there is.
+   */
+  startPosition(recipientId: string, lastEventId: string | undefined): Promise<number> {
+    return lastEventId
+      ? this.#store.notifications.positionAfter(recipientId, lastEventId)
+      : this.#store.notifications.lastPosition(recipientId);
   }
 }

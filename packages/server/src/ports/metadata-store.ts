@@ -459,10 +459,17 @@ export interface NewNotification {
 export interface NotificationRecord extends NewNotification {
   actor: { id: string; username: string } | null;
   readAt: string | null;
+  /** Its place in the recipient's stream: positions grow in commit order, with gaps. */
+  position: number;
 }
 
 export interface NotificationRepository {
-  /** Inserts those not there yet (by recipient, kind and subject), in one statement; returns how many were new. */
+  /**
+   * Inserts those not there yet (by recipient, kind and subject), each at
+   * the next position of its recipient's stream; returns how many were new.
+   * A position is handed out only once every lower one of its recipient
+   * has committed or rolled back, so streams read them in commit order.
+   */
   insertMany(notifications: readonly NewNotification[]): Promise<number>;
   /**
    * Up to `limit` + 1 of a recipient's notifications, newest first, leaving
@@ -479,8 +486,15 @@ export interface NotificationRepository {
     id: string,
     direction: 'newer' | 'older',
   ): Promise<boolean>;
-  /** The recipient's visible notifications with an id above `afterId`, oldest first: what a stream sends next. */
-  since(recipientId: string, afterId: string, limit: number): Promise<NotificationRecord[]>;
+  /** The recipient's visible notifications above a position, in position order: what a stream sends next. */
+  since(recipientId: string, afterPosition: number, limit: number): Promise<NotificationRecord[]>;
+  /** The highest position the recipient's stream has given out (0: none): where a fresh stream starts. */
+  lastPosition(recipientId: string): Promise<number>;
+  /**
+   * Where a stream resumes after a notification: its position; if it is gone
+   * (purged with its photo), just below the first one with a later id.
+   */
+  positionAfter(recipientId: string, id: string): Promise<number>;
   countUnread(recipientId: string): Promise<number>;
   /** How many notifications of a kind exist about a subject, whoever they are for (operations, tests). */
   countAbout(kind: string, subject: string): Promise<number>;

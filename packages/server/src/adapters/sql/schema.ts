@@ -161,6 +161,13 @@ export interface NotificationsTable {
   photoId: string | null;
   createdAt: string;
   readAt: string | null;
+  /** Its place in the recipient's stream, in commit order (migration 0013). */
+  position: number;
+}
+
+export interface NotificationCountersTable {
+  recipientId: string;
+  lastPosition: number;
 }
 
 export interface Database {
@@ -178,4 +185,5 @@ export interface Database {
   userSettings: UserSettingsTable;
   follows: FollowsTable;
   notifications: NotificationsTable;
+  notificationCounters: NotificationCountersTable;
 }

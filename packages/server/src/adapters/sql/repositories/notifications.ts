@@ -11,6 +11,11 @@ import type { SqlContext } from './executor.ts';
 /** Rows per insert: 8 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const INSERT_BATCH = 500;
 
+/** A notification with its place in its recipient's stream. */
+type Positioned = NewNotification & { position: number };
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 type Scope = ExpressionBuilder<Database & { n: Database['notifications'] }, 'n'>;
 
 /**
@@ -60,10 +65,20 @@ export class SqlNotificationRepository implements NotificationRepository {
     this.#sql = sql;
   }
 
+  /**
+   * Each batch takes its positions first, from its recipients' counters, in
+   * recipient order (so two fan-outs to the same followers lock their rows
+   * in the same order and never deadlock); the rows stay locked until the
+   * caller's transaction commits. A notification dropped as a duplicate
+   * leaves a gap in its recipient's positions, which streams step over.
+   */
   async insertMany(notifications: readonly NewNotification[]): Promise<number> {
+    const ordered = [...notifications].sort(
+      (a, b) => compare(a.recipientId, b.recipientId) || compare(a.id, b.id),
+    );
     let inserted = 0;
-    for (let i = 0; i < notifications.length; i += INSERT_BATCH) {
-      const batch = notifications.slice(i, i + INSERT_BATCH);
+    for (let i = 0; i < ordered.length; i += INSERT_BATCH) {
+      const batch = await this.#positioned(ordered.slice(i, i + INSERT_BATCH));
       if (this.#sql.dialect === 'postgres') {
         inserted += await this.#insertArrays(batch);
         continue;
@@ -78,19 +93,49 @@ export class SqlNotificationRepository implements NotificationRepository {
     return inserted;
   }
 
+  /** Reserves positions for a batch ordered by recipient, and gives each notification its own. */
+  async #positioned(batch: readonly NewNotification[]): Promise<Positioned[]> {
+    const wanted = new Map<string, number>();
+    for (const { recipientId } of batch)
+      wanted.set(recipientId, (wanted.get(recipientId) ?? 0) + 1);
+    const reserved = await this.#sql.db
+      .insertInto('notificationCounters')
+      .values([...wanted].map(([recipientId, count]) => ({ recipientId, lastPosition: count })))
+      .onConflict((conflict) =>
+        conflict.column('recipientId').doUpdateSet({
+          lastPosition: sql`notification_counters.last_position + excluded.last_position`,
+        }),
+      )
+      .returning(['recipientId', 'lastPosition'])
+      .execute();
+    // The first free position of each recipient, taken in id order below.
+    const next = new Map(
+      reserved.map((row) => [
+        row.recipientId,
+        Number(row.lastPosition) - (wanted.get(row.recipientId) as number) + 1,
+      ]),
+    );
+    return batch.map((notification) => {
+      const position = next.get(notification.recipientId) as number;
+      next.set(notification.recipientId, position + 1);
+      return { ...notification, position };
+    });
+  }
+
   /**
-   * PostgreSQL: the batch as seven array parameters, unnested, instead of
-   * 3,500 scalar ones: binding and planning a statement that size cost as
+   * PostgreSQL: the batch as eight array parameters, unnested, instead of
+   * 4,000 scalar ones: binding and planning a statement that size cost as
    * much as the inserts themselves (the fan-out bench, 10,000 followers).
    */
-  async #insertArrays(batch: readonly NewNotification[]): Promise<number> {
-    const column = <K extends keyof NewNotification>(key: K) => batch.map((n) => n[key]);
+  async #insertArrays(batch: readonly Positioned[]): Promise<number> {
+    const column = <K extends keyof Positioned>(key: K) => batch.map((n) => n[key]);
     const result = await sql`
-      insert into notifications (id, recipient_id, kind, subject, actor_id, photo_id, created_at)
+      insert into notifications
+        (id, recipient_id, kind, subject, actor_id, photo_id, created_at, position)
       select * from unnest(
         ${column('id')}::text[], ${column('recipientId')}::text[], ${column('kind')}::text[],
         ${column('subject')}::text[], ${column('actorId')}::text[], ${column('photoId')}::text[],
-        ${column('createdAt')}::text[]
+        ${column('createdAt')}::text[], ${column('position')}::integer[]
       )
       on conflict (recipient_id, kind, subject) do nothing`.execute(this.#sql.db);
     return Number(result.numAffectedRows ?? 0);
@@ -137,13 +182,43 @@ export class SqlNotificationRepository implements NotificationRepository {
     return row !== undefined;
   }
 
-  async since(recipientId: string, afterId: string, limit: number): Promise<NotificationRecord[]> {
+  async since(
+    recipientId: string,
+    afterPosition: number,
+    limit: number,
+  ): Promise<NotificationRecord[]> {
     const rows = await this.#select(recipientId, false)
-      .where('n.id', '>', afterId)
-      .orderBy('n.id')
+      .where('n.position', '>', afterPosition)
+      .orderBy('n.position')
       .limit(limit)
       .execute();
     return rows.map(toRecord);
+  }
+
+  async lastPosition(recipientId: string): Promise<number> {
+    const row = await this.#sql.db
+      .selectFrom('notificationCounters')
+      .select('lastPosition')
+      .where('recipientId', '=', recipientId)
+      .executeTakeFirst();
+    return Number(row?.lastPosition ?? 0);
+  }
+
+  async positionAfter(recipientId: string, id: string): Promise<number> {
+    const own = await this.#sql.db
+      .selectFrom('notifications')
+      .select('position')
+      .where('recipientId', '=', recipientId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (own) return Number(own.position);
+    const newer = await this.#sql.db
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.min('position').as('first'))
+      .where('recipientId', '=', recipientId)
+      .where('id', '>', id)
+      .executeTakeFirst();
+    return newer?.first == null ? this.lastPosition(recipientId) : Number(newer.first) - 1;
   }
 
   async countUnread(recipientId: string): Promise<number> {
@@ -198,11 +273,13 @@ function toRecord(row: {
   photoId: string | null;
   createdAt: string;
   readAt: string | null;
+  position: number;
   actorName: string | null;
 }): NotificationRecord {
   const { actorName, ...rest } = row;
   return {
     ...rest,
+    position: Number(row.position),
     actor: row.actorId && actorName ? { id: row.actorId, username: actorName } : null,
   };
 }
