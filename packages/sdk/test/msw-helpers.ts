@@ -82,6 +82,7 @@ export function photoFixture(overrides: Partial<Photo> = {}): Photo {
     capturedAt: null,
     camera: null,
     location: null,
+    locationPrivacy: null,
     placeholder: null,
     renditions: [],
     originalUrl: `${BASE}/cdn/original`,
