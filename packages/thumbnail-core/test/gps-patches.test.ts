@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { crc32 } from 'node:zlib';
+import exifReader from 'exif-reader';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { type BytePatch, gpsPatches, patchChunk, type ReadAt } from '../src/index.ts';
+import { fixtureFiles, HAVE_FIXTURES } from './shared-fixtures.ts';
+
+const readFrom =
+  (bytes: Uint8Array): ReadAt =>
+  async (offset, length) =>
+    bytes.subarray(offset, offset + length);
+
+const scrub = async (file: Buffer) => {
+  const patches = await gpsPatches(readFrom(file), file.length);
+  return { patches, copy: Buffer.from(patchChunk(file, 0, patches)) };
+};
+
+const EXIF = {
+  IFD0: { Make: 'Acme', Model: 'One' },
+  IFD3: {
+    GPSLatitudeRef: 'N',
+    GPSLatitude: '48/1 51/1 2400/100',
+    GPSLongitudeRef: 'E',
+    GPSLongitude: '2/1 21/1 300/100',
+  },
+};
+const XMP = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:exif="http://ns.adobe.com/exif/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ exif:GPSLatitude="48,51.4N" exif:GPSAltitude="35/1">
+<exif:GPSLongitude>2,21.05E</exif:GPSLongitude>
+<dc:format>image/jpeg</dc:format>
+</rdf:Description></rdf:RDF></x:xmpmeta>
+<?xpacket end="w"?>`;
+
+const generated = (format: 'jpeg' | 'png' | 'webp' | 'avif') =>
+  sharp({ create: { width: 64, height: 48, channels: 3, background: '#369' } })
+    .withExif(EXIF)
+    .withXmp(XMP)
+    .toFormat(format)
+    .toBuffer();
+
+/** Whatever an independent reader (libvips for the container, exif-reader for EXIF) finds. */
+async function metadataOf(file: Buffer) {
+  const meta = await sharp(file).metadata();
+  const exif = meta.exif ? exifReader(meta.exif) : undefined;
+  return { exif, xmp: meta.xmp?.toString('utf8') };
+}
+
+/** Every byte outside the patches is the original's. */
+function expectOnlyPatchedBytesChanged(original: Buffer, copy: Buffer, patches: BytePatch[]) {
+  expect(copy.length).toBe(original.length);
+  const patched = new Uint8Array(original.length);
+  for (const { offset, bytes } of patches) patched.fill(1, offset, offset + bytes.length);
+  for (let i = 0; i < original.length; i++)
+    if (!patched[i] && copy[i] !== original[i]) throw new Error(`byte ${i} changed`);
+}
+
+function expectValidPngCrcs(png: Buffer) {
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const body = png.subarray(at + 4, at + 8 + length);
+    expect(png.readUInt32BE(at + 8 + length), body.subarray(0, 4).toString()).toBe(crc32(body));
+    at += 12 + length;
+  }
+}
+
+describe('gpsPatches', () => {
+  it.each(['jpeg', 'png', 'webp', 'avif'] as const)(
+    'blanks the EXIF and XMP GPS of a %s, and nothing else',
+    async (format) => {
+      const original = await generated(format);
+      expect((await metadataOf(original)).exif?.GPSInfo?.GPSLatitude).toEqual([48, 51, 24]);
+      const { patches, copy } = await scrub(original);
+      expectOnlyPatchedBytesChanged(original, copy, patches);
+
+      const { exif, xmp } = await metadataOf(copy);
+      expect(exif?.GPSInfo ?? {}).toEqual({});
+      expect(exif?.Image?.Make).toBe('Acme');
+      if (xmp !== undefined) {
+        expect(xmp).not.toMatch(/GPS/);
+        expect(xmp).toContain('<dc:format>image/jpeg</dc:format>');
+      }
+      // The pixels are untouched: the copy decodes to the same image.
+      const pixels = (file: Buffer) => sharp(file).raw().toBuffer();
+      expect((await pixels(copy)).equals(await pixels(original))).toBe(true);
+      if (format === 'png') expectValidPngCrcs(copy);
+    },
+  );
+
+  it('finds nothing to change in a file without GPS', async () => {
+    const plain = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .withExif({ IFD0: { Make: 'Acme' } })
+      .jpeg()
+      .toBuffer();
+    expect(await gpsPatches(readFrom(plain), plain.length)).toEqual([]);
+  });
+
+  it('patches a chunk of a file where the patches reach into it', () => {
+    const patches = [{ offset: 3, bytes: new Uint8Array([9, 9, 9]) }];
+    const chunk = new Uint8Array([1, 2, 3]);
+    expect([...patchChunk(chunk, 2, patches)]).toEqual([1, 9, 9]);
+    expect(patchChunk(chunk, 6, patches)).toBe(chunk);
+  });
+});
+
+const cameras = (await fixtureFiles('cameras')).filter((path) =>
+  /^(gps__|tests__45|xmp__|mobile__|Canon_40D)/.test(basename(path)),
+);
+
+describe.skipIf(!HAVE_FIXTURES)('gpsPatches on real photos from ../shared/fixtures', () => {
+  it.each(cameras.map((path) => [basename(path), path]))('%s', async (_name, path) => {
+    const original = await readFile(path);
+    const { patches, copy } = await scrub(original);
+    expectOnlyPatchedBytesChanged(original, copy, patches);
+    const before = await metadataOf(original);
+    const after = await metadataOf(copy);
+    expect(after.exif?.GPSInfo ?? {}).toEqual({});
+    expect(after.xmp ?? '').not.toMatch(/:GPS/i);
+    expect(after.exif?.Image).toEqual(before.exif?.Image);
+    if (before.exif?.GPSInfo?.GPSLatitude) expect(patches.length).toBeGreaterThan(0);
+  });
+});
