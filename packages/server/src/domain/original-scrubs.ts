@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { gpsPatches, patchChunk } from '@flickr-kit/thumbnail-core';
+import { gpsPatches, patchChunk, ThumbnailError } from '@flickr-kit/thumbnail-core';
 import type { BlobStore } from '../ports/blob-store.ts';
 import type { MetadataStore, OriginalScrub } from '../ports/metadata-store.ts';
+import { DomainError } from './errors.ts';
 import { nowIso } from './ids.ts';
 
 const HASH_CHUNK = 2 ** 20;
@@ -54,7 +55,15 @@ export class OriginalScrubs {
         const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
         return buffer.subarray(0, bytesRead);
       };
-      const patches = await gpsPatches(readAt, size);
+      const patches = await gpsPatches(readAt, size).catch((error: unknown) => {
+        // Never the file with its GPS instead: a copy we cannot make is refused.
+        if (!(error instanceof ThumbnailError)) throw error;
+        throw new DomainError(
+          'unsupported_image',
+          `This original cannot be served without its GPS fields (${error.message}); its owner can download it`,
+          { cause: error },
+        );
+      });
       // Nothing to blank: the copy is the original, and so is its digest.
       if (patches.length === 0) return { patches, sha256 };
       const hash = createHash('sha256');
