@@ -190,6 +190,9 @@ describe('location and geo privacy', () => {
 
   it('serves the owner the original as uploaded, and a stranger a copy without GPS with its own digest', async () => {
     const { photo, file } = await alicesPhoto();
+    expect(photo.originalSha256).toBe(photo.sha256);
+    // The copy's digest is unknown until someone first downloads it.
+    expect((await get(carol, photo.id)).originalSha256).toBeNull();
     const own = await original(alice, photo.id);
     expect(own.bytes.equals(file)).toBe(true);
     expect(own.response.headers.get('repr-digest')).toBe(digestOf(file));
@@ -226,6 +229,9 @@ describe('location and geo privacy', () => {
     // Worked out once and stored: the stored digest is the served one.
     const stored = await server.services.store.originalScrubs.get(photo.id);
     expect(stored?.sha256).toBe(sha256(copy.bytes));
+    // And the photo now names it to those who get the copy, so sync can tell it is there.
+    expect((await get(carol, photo.id)).originalSha256).toBe(sha256(copy.bytes));
+    expect((await get(bob, photo.id)).originalSha256).toBe(photo.sha256);
   });
 
   it('serves each caller the original the rule allows', async () => {

@@ -84,6 +84,9 @@ export const Photo = z.object({
   placeholder: z.string().nullable().describe('ThumbHash, base64'),
   renditions: z.array(Rendition),
   originalUrl: z.string().nullable().describe('Signed URL of the original, once stored'),
+  originalSha256: Sha256.nullable().describe(
+    'SHA-256 of the file `originalUrl` serves the caller: `sha256`, or, for a caller who may not see the location, that of the copy without GPS fields once the server has made it (null until then; the download’s `Repr-Digest` names it too)',
+  ),
   urlsExpireAt: Timestamp.describe(
     'When the signed URLs stop working: fetch the photo again for new ones',
   ),

@@ -25,6 +25,8 @@ export interface DownloadResult {
   skipped: boolean;
   /** Bytes that crossed the network (less than `bytes` after a resume). */
   transferred: number;
+  /** The SHA-256 the file was verified against (originals only). */
+  sha256?: string;
 }
 
 /** How many times a download that broke off is resumed before giving up. */
@@ -38,7 +40,13 @@ export function fileOf(
   if (resolution === 'original') {
     if (!photo.originalUrl)
       throw new NotFoundError(404, undefined, `photo ${photo.id} has no stored original yet`);
-    return { url: photo.originalUrl, bytes: photo.bytes, sha256: photo.sha256 };
+    // A caller who may not see the location gets a copy without GPS, whose
+    // digest the photo names once known; the download's Repr-Digest names it anyway.
+    return {
+      url: photo.originalUrl,
+      bytes: photo.bytes,
+      sha256: photo.originalSha256 ?? photo.sha256,
+    };
   }
   const rendition = photo.renditions.find((r) => r.name === resolution);
   if (!rendition)
@@ -79,7 +87,13 @@ export async function downloadFile(
 ): Promise<DownloadResult> {
   const file = fileOf(photo, options.resolution ?? 'original');
   if (await holds(options.to, file))
-    return { path: options.to, bytes: file.bytes, skipped: true, transferred: 0 };
+    return {
+      path: options.to,
+      bytes: file.bytes,
+      skipped: true,
+      transferred: 0,
+      ...(file.sha256 ? { sha256: file.sha256 } : {}),
+    };
   await mkdir(dirname(options.to), { recursive: true });
   const partial = `${options.to}.partial`;
   // Originals are verified while they stream in: one pass over the bytes, not two.
@@ -101,7 +115,13 @@ export async function downloadFile(
     );
   }
   await rename(partial, options.to);
-  return { path: options.to, bytes: file.bytes, skipped: false, transferred };
+  return {
+    path: options.to,
+    bytes: file.bytes,
+    skipped: false,
+    transferred,
+    ...(digest ? { sha256: digest.expected } : {}),
+  };
 }
 
 /** Fetches what the partial file lacks, resuming up to {@link RESUMES} times; returns the bytes transferred. */

@@ -1,18 +1,15 @@
 import type { LocationVisibility } from '@flickr-kit/sdk/contract';
 import type { PhotoRecord, Repositories, UserRecord } from '../ports/metadata-store.ts';
 import { type Relationship, strangerTo, type Viewer } from './access.ts';
-import { effectiveLocationVisibility, seesLocation } from './location-privacy.ts';
+import { effectiveLocationVisibility, getsOriginalGps, seesLocation } from './location-privacy.ts';
 import type { LocationView } from './photo-view.ts';
-
-const hasLocation = (photo: PhotoRecord) => photo.latitude !== null && photo.longitude !== null;
 
 /**
  * What the viewer may know of the location of each photo of a page, by photo
- * id. It asks the store only what the page needs: an owner's default when one
- * of their photos with a location follows it (or the owner is looking), and
- * the viewer's grant when a location is shown to `shared`. A page of one
- * owner's photos (a listing) costs at most two queries; a search page, two per
- * owner of a photo with a location.
+ * id, and whether they get its original's GPS. It asks the store, per owner
+ * on the page, for the owner's default when a photo follows it, and for the
+ * viewer's grant when a level is `shared`: a listing (one owner) costs at
+ * most two queries.
  */
 export async function locationViews(
   store: Pick<Repositories, 'grants' | 'settings'>,
@@ -29,23 +26,18 @@ export async function locationViews(
   }
   const settled = await Promise.all(
     [...byOwner].map(async ([ownerId, own]) => {
-      const needsDefault =
-        privileged(ownerId) ||
-        own.some((photo) => hasLocation(photo) && photo.locationVisibility === null);
-      const ownerDefault: LocationVisibility | undefined = needsDefault
+      const ownerDefault = own.some((photo) => photo.locationVisibility === null)
         ? (await store.settings.get(ownerId)).locationVisibilityDefault
         : undefined;
-      // Without the default, every photo that has a location has its own setting;
-      // the stand-in only ever meets photos without one, which show nothing.
       const level = (photo: PhotoRecord) =>
-        effectiveLocationVisibility(photo, ownerDefault ?? 'owner');
+        effectiveLocationVisibility(photo, ownerDefault as LocationVisibility);
       const profile = owners.get(ownerId)?.profileVisibility ?? 'public';
       let relation: Relationship;
       if (viewer.userId === ownerId) relation = 'owner';
       else if (viewer.isAdmin) relation = 'admin';
       else if (
         viewer.userId &&
-        own.some((photo) => hasLocation(photo) && level(photo) === 'shared') &&
+        own.some((photo) => level(photo) === 'shared') &&
         (await store.grants.exists(ownerId, viewer.userId))
       )
         relation = 'granted';
@@ -54,6 +46,7 @@ export async function locationViews(
         photo.id,
         {
           shown: seesLocation(relation, level(photo)),
+          originalGps: getsOriginalGps(relation, level(photo), photo),
           privacy: privileged(ownerId)
             ? { override: photo.locationVisibility, effective: level(photo) }
             : null,

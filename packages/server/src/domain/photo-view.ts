@@ -18,6 +18,13 @@ export interface LocationView {
   shown: boolean;
   /** Who sees it: for the owner and administrators only. */
   privacy: LocationPrivacy | null;
+  /** Whether the caller gets the original as uploaded, GPS fields included. */
+  originalGps: boolean;
+  /**
+   * The SHA-256 of the copy without GPS the caller gets otherwise, once the
+   * CDN tier has worked it out (domain/original-scrubs.ts).
+   */
+  copySha256?: string | undefined;
 }
 
 /** The API's view of a photo record, with signed URLs for the caller. */
@@ -78,6 +85,7 @@ export function toPhoto(
       }),
     ),
     originalUrl: photo.originalKey ? sign(photo.originalKey, caller) : null,
+    originalSha256: geo.originalGps ? photo.sha256 : (geo.copySha256 ?? null),
     urlsExpireAt: new Date(urls.expires * 1000).toISOString(),
     createdAt: photo.createdAt,
     updatedAt: photo.updatedAt,

@@ -114,6 +114,9 @@ export class PhotoService {
       ownerIds.filter((id) => owners.get(id)?.profileVisibility === 'private'),
     );
     const locations = await locationViews(this.#store, viewer, photos, owners);
+    const copies = await this.#store.originalScrubs.digests(
+      photos.filter((photo) => !locations.get(photo.id)?.originalGps).map((photo) => photo.id),
+    );
     return photos.map((photo) =>
       toPhoto(
         photo,
@@ -121,7 +124,10 @@ export class PhotoService {
         renditions.get(photo.id) ?? [],
         { signer: this.#signer, viewerId: viewer.userId, expires, privateProfiles },
         favorited.has(photo.id),
-        locations.get(photo.id) ?? { shown: false, privacy: null },
+        {
+          ...(locations.get(photo.id) ?? { shown: false, privacy: null, originalGps: false }),
+          copySha256: copies.get(photo.id),
+        },
       ),
     );
   }

@@ -431,6 +431,8 @@ export interface OriginalScrub {
 
 export interface OriginalScrubRepository {
   get(photoId: string): Promise<OriginalScrub | undefined>;
+  /** The copies' digests of those photos that have a scrub, by photo id, in one query. */
+  digests(photoIds: readonly string[]): Promise<Map<string, string>>;
   /** Keeps the first scrub recorded for a photo: every run works it out alike. */
   put(photoId: string, scrub: OriginalScrub, at: string): Promise<void>;
 }

@@ -21,6 +21,16 @@ export class SqlOriginalScrubRepository implements OriginalScrubRepository {
     };
   }
 
+  async digests(photoIds: readonly string[]): Promise<Map<string, string>> {
+    if (photoIds.length === 0) return new Map();
+    const rows = await this.#sql.db
+      .selectFrom('originalScrubs')
+      .select(['photoId', 'sha256'])
+      .where('photoId', 'in', photoIds)
+      .execute();
+    return new Map(rows.map((row) => [row.photoId, row.sha256]));
+  }
+
   async put(photoId: string, scrub: OriginalScrub, at: string): Promise<void> {
     const patches = scrub.patches.map(({ offset, bytes }) => [
       offset,
