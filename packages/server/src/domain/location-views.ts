@@ -1,4 +1,3 @@
-import type { LocationVisibility } from '@flickr-kit/sdk/contract';
 import type { PhotoRecord, Repositories, UserRecord } from '../ports/metadata-store.ts';
 import { type Relationship, strangerTo, type Viewer } from './access.ts';
 import { effectiveLocationVisibility, getsOriginalGps, seesLocation } from './location-privacy.ts';
@@ -7,9 +6,8 @@ import type { LocationView } from './photo-view.ts';
 /**
  * What the viewer may know of the location of each photo of a page, by photo
  * id, and whether they get its original's GPS. It asks the store, per owner
- * on the page, for the owner's default when a photo follows it, and for the
- * viewer's grant when a level is `shared`: a listing (one owner) costs at
- * most two queries.
+ * on the page, for the owner's default, and for the viewer's grant when a
+ * level is `shared`: a listing (one owner) costs at most two queries.
  */
 export async function locationViews(
   store: Pick<Repositories, 'grants' | 'settings'>,
@@ -26,11 +24,9 @@ export async function locationViews(
   }
   const settled = await Promise.all(
     [...byOwner].map(async ([ownerId, own]) => {
-      const ownerDefault = own.some((photo) => photo.locationVisibility === null)
-        ? (await store.settings.get(ownerId)).locationVisibilityDefault
-        : undefined;
+      const { locationVisibilityDefault } = await store.settings.get(ownerId);
       const level = (photo: PhotoRecord) =>
-        effectiveLocationVisibility(photo, ownerDefault as LocationVisibility);
+        effectiveLocationVisibility(photo, locationVisibilityDefault);
       const profile = owners.get(ownerId)?.profileVisibility ?? 'public';
       let relation: Relationship;
       if (viewer.userId === ownerId) relation = 'owner';

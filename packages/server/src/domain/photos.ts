@@ -14,7 +14,7 @@ import { DomainError, notFound } from './errors.ts';
 import { nowIso } from './ids.ts';
 import { type PageRequest as KeysetPageRequest, keysetPage } from './keyset-page.ts';
 import { locationViews } from './location-views.ts';
-import { toPhoto } from './photo-view.ts';
+import { type LocationView, toPhoto } from './photo-view.ts';
 import type { Principal } from './principal.ts';
 import type { UrlSigner } from './url-signer.ts';
 
@@ -125,7 +125,7 @@ export class PhotoService {
         { signer: this.#signer, viewerId: viewer.userId, expires, privateProfiles },
         favorited.has(photo.id),
         {
-          ...(locations.get(photo.id) ?? { shown: false, privacy: null, originalGps: false }),
+          ...(locations.get(photo.id) as LocationView),
           copySha256: copies.get(photo.id),
         },
       ),
