@@ -234,6 +234,27 @@ describe('location and geo privacy', () => {
     expect((await get(bob, photo.id)).originalSha256).toBe(photo.sha256);
   });
 
+  it('makes one copy when several strangers ask for it at once', async () => {
+    const { photo, file } = await alicesPhoto();
+    const strangers = [
+      carol,
+      undefined,
+      await registerUser(server.url),
+      await registerUser(server.url),
+    ];
+    const copies = await Promise.all(strangers.map((caller) => original(caller, photo.id)));
+    const digests = new Set(copies.map((copy) => copy.response.headers.get('repr-digest')));
+    expect(digests.size).toBe(1);
+    for (const copy of copies) {
+      expect(copy.response.status).toBe(200);
+      expect(copy.bytes.equals(copies[0]?.bytes as Buffer)).toBe(true);
+      expect(copy.bytes.equals(file)).toBe(false);
+    }
+    expect((await server.services.store.originalScrubs.get(photo.id))?.sha256).toBe(
+      sha256(copies[0]?.bytes as Buffer),
+    );
+  });
+
   it('serves each caller the original the rule allows', async () => {
     const { photo, file } = await alicesPhoto();
     const gets = async (caller: Caller | undefined) =>
