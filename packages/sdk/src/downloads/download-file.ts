@@ -132,10 +132,9 @@ async function fetchResuming(
   options: DownloadOptions,
   digest: RunningDigest | undefined,
 ): Promise<number> {
-  const transferred = 0;
   for (let attempt = 0; ; attempt++) {
     try {
-      return transferred + (await fetchInto(transport, file, partial, options, digest));
+      return await fetchInto(transport, file, partial, options, digest);
     } catch (error) {
       const resumable = !(error instanceof FlickrError) || error.name === 'ConnectionError';
       if (!resumable || attempt >= RESUMES || options.signal?.aborted) {
@@ -167,7 +166,7 @@ interface RunningDigest {
 }
 
 /** The SHA-256 of a `Repr-Digest` header, as lowercase hex; undefined without one. */
-export function reprSha256(header: string | null): string | undefined {
+function reprSha256(header: string | null): string | undefined {
   const match = /(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+={0,2}):/.exec(header ?? '');
   return match ? Buffer.from(match[1] as string, 'base64').toString('hex') : undefined;
 }
