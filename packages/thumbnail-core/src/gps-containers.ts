@@ -4,6 +4,7 @@
 
 import { crc32, inflateSync } from 'node:zlib';
 import { type BytePatch, patchChunk, type ReadAt, readFrom, shifted } from './byte-patch.ts';
+import { CorruptImageError } from './errors.ts';
 import { tiffGpsPatches } from './tiff-gps.ts';
 import { xmpGpsPatches } from './xmp-gps.ts';
 
@@ -17,9 +18,16 @@ const EXTENDED_XMP_HEADER = 'http://ns.adobe.com/xmp/extension/\0';
 const EXTENDED_XMP_PREAMBLE = EXTENDED_XMP_HEADER.length + 32 + 4 + 4;
 const MAX_BLOCK_BYTES = 16 * 2 ** 20;
 
-/** The GPS patches of an EXIF block (a TIFF structure) held in memory at `offset`. */
-const exifPatches = async (tiff: Uint8Array, offset: number) =>
-  shifted(await tiffGpsPatches(readFrom(tiff), 0, tiff.length), offset);
+/**
+ * The GPS patches of an EXIF block (a TIFF structure) held in memory at
+ * `offset`. Some PNG and WebP writers keep the JPEG segment's `Exif\0\0`
+ * before the TIFF header.
+ */
+async function exifPatches(block: Uint8Array, offset: number): Promise<BytePatch[]> {
+  const skip = ascii(block, 0, 6) === EXIF_HEADER ? 6 : 0;
+  const tiff = block.subarray(skip);
+  return shifted(await tiffGpsPatches(readFrom(tiff), 0, tiff.length), offset + skip);
+}
 
 /** GPS in a JPEG's APP1 segments: EXIF, XMP and extended XMP, up to the first scan. */
 export async function jpegGpsPatches(readAt: ReadAt, size: number): Promise<BytePatch[]> {
@@ -45,8 +53,7 @@ export async function jpegGpsPatches(readAt: ReadAt, size: number): Promise<Byte
     if (marker === 0xe1) {
       const body = await readAt(at + 4, length - 2);
       const start = at + 4;
-      if (ascii(body, 0, 6) === EXIF_HEADER)
-        patches.push(...(await exifPatches(body.subarray(6), start + 6)));
+      if (ascii(body, 0, 6) === EXIF_HEADER) patches.push(...(await exifPatches(body, start)));
       else if (ascii(body, 0, XMP_HEADER.length) === XMP_HEADER)
         patches.push(...xmpGpsPatches(body.subarray(XMP_HEADER.length), start + XMP_HEADER.length));
       else if (ascii(body, 0, EXTENDED_XMP_HEADER.length) === EXTENDED_XMP_HEADER)
@@ -134,7 +141,12 @@ function xmpChunkPatches(
   }
   const text = data.subarray(textAt);
   if (!compressed) return xmpGpsPatches(text, start + textAt);
-  const xmp = inflateSync(text, { maxOutputLength: MAX_XMP_BYTES });
+  let xmp: Buffer;
+  try {
+    xmp = inflateSync(text, { maxOutputLength: MAX_XMP_BYTES });
+  } catch (cause) {
+    throw new CorruptImageError('Cannot read the compressed XMP of a PNG', { cause });
+  }
   return xmpGpsPatches(xmp, 0).length > 0 ? 'blank' : [];
 }
 
@@ -153,9 +165,6 @@ export async function webpGpsPatches(readAt: ReadAt, size: number): Promise<Byte
     if ((type === 'EXIF' || type === 'XMP ') && length <= MAX_BLOCK_BYTES) {
       const data = await readAt(start, length);
       if (type === 'XMP ') patches.push(...xmpGpsPatches(data, start));
-      // Some writers keep the JPEG segment's "Exif\0\0" before the TIFF header.
-      else if (ascii(data, 0, 6) === EXIF_HEADER)
-        patches.push(...(await exifPatches(data.subarray(6), start + 6)));
       else patches.push(...(await exifPatches(data, start)));
     }
     // Chunks are padded to an even length.

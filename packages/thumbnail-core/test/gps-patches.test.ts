@@ -4,7 +4,13 @@ import { crc32 } from 'node:zlib';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { type BytePatch, gpsPatches, patchChunk, type ReadAt } from '../src/index.ts';
+import {
+  type BytePatch,
+  CorruptImageError,
+  gpsPatches,
+  patchChunk,
+  type ReadAt,
+} from '../src/index.ts';
 import { fixtureFiles, HAVE_FIXTURES } from './shared-fixtures.ts';
 
 const readFrom =
@@ -89,6 +95,35 @@ describe('gpsPatches', () => {
       if (format === 'png') expectValidPngCrcs(copy);
     },
   );
+
+  it('blanks uncompressed XMP in a PNG iTXt chunk in place, and refuses compressed XMP it cannot read', async () => {
+    const plain = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
+    const withChunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const chunk = Buffer.alloc(body.length + 8);
+      chunk.writeUInt32BE(data.length, 0);
+      body.copy(chunk, 4);
+      chunk.writeUInt32BE(crc32(body), body.length + 4);
+      // After IHDR (8-byte signature + 25-byte IHDR chunk).
+      return Buffer.concat([plain.subarray(0, 33), chunk, plain.subarray(33)]);
+    };
+    const keyword = Buffer.from('XML:com.adobe.xmp\0\0\0\0\0', 'latin1');
+    const png = withChunk('iTXt', Buffer.concat([keyword, Buffer.from(XMP)]));
+    const { patches, copy } = await scrub(png);
+    expectOnlyPatchedBytesChanged(png, copy, patches);
+    expectValidPngCrcs(copy);
+    const xmp = (await metadataOf(copy)).xmp ?? '';
+    expect(xmp).not.toMatch(/GPS/);
+    expect(xmp).toContain('<dc:format>image/jpeg</dc:format>');
+
+    const garbled = withChunk(
+      'zTXt',
+      Buffer.concat([Buffer.from('XML:com.adobe.xmp\0\0'), Buffer.from('not deflate')]),
+    );
+    await expect(gpsPatches(readFrom(garbled), garbled.length)).rejects.toThrow(CorruptImageError);
+  });
 
   it('finds nothing to change in a file without GPS', async () => {
     const plain = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
