@@ -9,8 +9,10 @@ import {
   CorruptImageError,
   gpsPatches,
   patchChunk,
+  probe,
   type ReadAt,
 } from '../src/index.ts';
+import { heicFixture } from './heic-fixtures.ts';
 import { fixtureFiles, HAVE_FIXTURES } from './shared-fixtures.ts';
 
 const readFrom =
@@ -73,6 +75,50 @@ function expectValidPngCrcs(png: Buffer) {
   }
 }
 
+/**
+ * A little-endian TIFF of 2 × 2 grey pixels whose IFD0 names a camera and
+ * points to a GPS directory (48°51'24"N 2°21'3"E), as cameras write them.
+ */
+function tiffWithGps(): Buffer {
+  const out = Buffer.alloc(256);
+  out.write('II*\0', 0, 'latin1');
+  out.writeUInt32LE(8, 4);
+  const entries: [number, number, number, number][] = [
+    [256, 3, 1, 2], // ImageWidth
+    [257, 3, 1, 2], // ImageLength
+    [258, 3, 1, 8], // BitsPerSample
+    [259, 3, 1, 1], // Compression: none
+    [262, 3, 1, 1], // Photometric: black is zero
+    [271, 2, 5, 200], // Make, at 200
+    [273, 4, 1, 220], // StripOffsets
+    [278, 3, 1, 2], // RowsPerStrip
+    [279, 4, 1, 4], // StripByteCounts
+    [0x8825, 4, 1, 136], // GPS directory, at 136
+  ];
+  const ifd = (at: number, list: [number, number, number, number][]) => {
+    out.writeUInt16LE(list.length, at);
+    list.forEach(([tag, type, count, value], i) => {
+      const entry = at + 2 + i * 12;
+      out.writeUInt16LE(tag, entry);
+      out.writeUInt16LE(type, entry + 2);
+      out.writeUInt32LE(count, entry + 4);
+      if (type === 3 && count === 1) out.writeUInt16LE(value, entry + 8);
+      else out.writeUInt32LE(value, entry + 8);
+    });
+    out.writeUInt32LE(0, at + 2 + list.length * 12);
+  };
+  ifd(8, entries);
+  ifd(136, [
+    [1, 2, 2, 0x4e], // GPSLatitudeRef "N"
+    [2, 5, 3, 232], // GPSLatitude, at 232
+    [3, 2, 2, 0x45], // GPSLongitudeRef "E"
+  ]);
+  out.write('Acme\0', 200, 'latin1');
+  out.set([10, 60, 110, 160], 220);
+  [48, 1, 51, 1, 2400, 100].forEach((n, i) => out.writeUInt32LE(n, 232 + i * 4));
+  return out;
+}
+
 describe('gpsPatches', () => {
   it.each(['jpeg', 'png', 'webp', 'avif'] as const)(
     'blanks the EXIF and XMP GPS of a %s, and nothing else',
@@ -123,6 +169,27 @@ describe('gpsPatches', () => {
       Buffer.concat([Buffer.from('XML:com.adobe.xmp\0\0'), Buffer.from('not deflate')]),
     );
     await expect(gpsPatches(readFrom(garbled), garbled.length)).rejects.toThrow(CorruptImageError);
+  });
+
+  it('empties the GPS of a HEIC’s Exif item (written by exiftool)', async () => {
+    const heic = await readFile(heicFixture('lake-exif-p3.heic'));
+    expect((await probe(heic)).gps).toBeDefined();
+    const { patches, copy } = await scrub(heic);
+    expectOnlyPatchedBytesChanged(heic, copy, patches);
+    const after = await probe(copy);
+    expect(after.gps).toBeUndefined();
+    expect(after.camera).toEqual((await probe(heic)).camera);
+  });
+
+  it('empties the GPS directory of a TIFF file itself', async () => {
+    const tiff = tiffWithGps();
+    expect(exifReader(tiff).GPSInfo?.GPSLatitude).toEqual([48, 51, 24]);
+    const { patches, copy } = await scrub(tiff);
+    expectOnlyPatchedBytesChanged(tiff, copy, patches);
+    expect(exifReader(copy).GPSInfo ?? {}).toEqual({});
+    expect(exifReader(copy).Image?.Make).toBe('Acme');
+    const pixels = (file: Buffer) => sharp(file).raw().toBuffer();
+    expect((await pixels(copy)).equals(await pixels(tiff))).toBe(true);
   });
 
   it('finds nothing to change in a file without GPS', async () => {
