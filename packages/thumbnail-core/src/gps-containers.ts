@@ -5,6 +5,7 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { type BytePatch, patchChunk, type ReadAt, readFrom, shifted } from './byte-patch.ts';
 import { CorruptImageError } from './errors.ts';
+import { mpfImageOffsets } from './jpeg-mpf.ts';
 import { tiffGpsPatches } from './tiff-gps.ts';
 import { xmpGpsPatches } from './xmp-gps.ts';
 
@@ -13,6 +14,7 @@ const ascii = (bytes: Uint8Array, start: number, end: number) =>
 
 const EXIF_HEADER = 'Exif\0\0';
 const XMP_HEADER = 'http://ns.adobe.com/xap/1.0/\0';
+const MPF_HEADER = 'MPF\0';
 /** Extended XMP: the signature, a 32-byte GUID, the full length and this part's offset. */
 const EXTENDED_XMP_HEADER = 'http://ns.adobe.com/xmp/extension/\0';
 const EXTENDED_XMP_PREAMBLE = EXTENDED_XMP_HEADER.length + 32 + 4 + 4;
@@ -29,10 +31,20 @@ async function exifPatches(block: Uint8Array, offset: number): Promise<BytePatch
   return shifted(await tiffGpsPatches(readFrom(tiff), 0, tiff.length), offset + skip);
 }
 
-/** GPS in a JPEG's APP1 segments: EXIF, XMP and extended XMP, up to the first scan. */
-export async function jpegGpsPatches(readAt: ReadAt, size: number): Promise<BytePatch[]> {
+/**
+ * GPS in a JPEG's APP1 segments (EXIF, XMP and extended XMP, up to the first
+ * scan), and in those of the further images its MPF index lists.
+ *
+ * @param start where the JPEG starts in the file: a further image's offset
+ */
+export async function jpegGpsPatches(
+  readAt: ReadAt,
+  size: number,
+  start = 0,
+): Promise<BytePatch[]> {
   const patches: BytePatch[] = [];
-  let at = 2;
+  const further: number[] = [];
+  let at = start + 2;
   while (at + 4 <= size) {
     const header = await readAt(at, 4);
     if (header[0] !== 0xff) break;
@@ -50,18 +62,30 @@ export async function jpegGpsPatches(readAt: ReadAt, size: number): Promise<Byte
     if (marker === 0xda || marker === 0xd9) break;
     const length = ((header[2] as number) << 8) | (header[3] as number);
     if (length < 2) break;
+    const bodyAt = at + 4;
     if (marker === 0xe1) {
-      const body = await readAt(at + 4, length - 2);
-      const start = at + 4;
-      if (ascii(body, 0, 6) === EXIF_HEADER) patches.push(...(await exifPatches(body, start)));
+      const body = await readAt(bodyAt, length - 2);
+      if (ascii(body, 0, 6) === EXIF_HEADER) patches.push(...(await exifPatches(body, bodyAt)));
       else if (ascii(body, 0, XMP_HEADER.length) === XMP_HEADER)
-        patches.push(...xmpGpsPatches(body.subarray(XMP_HEADER.length), start + XMP_HEADER.length));
+        patches.push(
+          ...xmpGpsPatches(body.subarray(XMP_HEADER.length), bodyAt + XMP_HEADER.length),
+        );
       else if (ascii(body, 0, EXTENDED_XMP_HEADER.length) === EXTENDED_XMP_HEADER)
         patches.push(
-          ...xmpGpsPatches(body.subarray(EXTENDED_XMP_PREAMBLE), start + EXTENDED_XMP_PREAMBLE),
+          ...xmpGpsPatches(body.subarray(EXTENDED_XMP_PREAMBLE), bodyAt + EXTENDED_XMP_PREAMBLE),
         );
+    } else if (marker === 0xe2 && start === 0) {
+      // Only the primary image's index counts: a further image's own is not followed.
+      const body = await readAt(bodyAt, length - 2);
+      if (ascii(body, 0, 4) === MPF_HEADER)
+        further.push(...mpfImageOffsets(body.subarray(4), bodyAt + 4));
     }
     at += 2 + length;
+  }
+  for (const image of further) {
+    const soi = await readAt(image, 2);
+    if (image > start && image + 2 <= size && soi[0] === 0xff && soi[1] === 0xd8)
+      patches.push(...(await jpegGpsPatches(readAt, size, image)));
   }
   return patches;
 }

@@ -12,7 +12,8 @@ import { tiffGpsPatches } from './tiff-gps.ts';
  * and every other byte of it, so a copy is served from the original's bytes
  * and offsets, Range requests included, without decoding or re-encoding it.
  *
- * Covers JPEG (APP1 Exif and XMP), PNG (`eXIf`, uncompressed XMP `iTXt`, with
+ * Covers JPEG (APP1 Exif and XMP, in the primary image and the further images
+ * of its MPF index), PNG (`eXIf`, uncompressed XMP `iTXt`, with
  * their CRCs recomputed), WebP (`EXIF`, `XMP `), TIFF (its own IFD0), and
  * HEIC/AVIF (the `Exif` item, XMP `mime` items). GIF has no EXIF.
  *

@@ -119,6 +119,40 @@ function tiffWithGps(): Buffer {
   return out;
 }
 
+/**
+ * `primary` with an MPF index (APP2) listing `secondary`, appended after it,
+ * as phones store gain maps and depth maps.
+ */
+function withMpf(primary: Buffer, secondary: Buffer): Buffer {
+  const index = Buffer.alloc(8 + 2 + 3 * 12 + 4 + 32);
+  index.write('II*\0', 0, 'latin1');
+  index.writeUInt32LE(8, 4);
+  index.writeUInt16LE(3, 8);
+  const entry = (i: number, tag: number, type: number, count: number, value: number) => {
+    const at = 10 + i * 12;
+    index.writeUInt16LE(tag, at);
+    index.writeUInt16LE(type, at + 2);
+    index.writeUInt32LE(count, at + 4);
+    index.writeUInt32LE(value, at + 8);
+  };
+  entry(0, 0xb000, 7, 4, 0x30303130); // MPFVersion "0100"
+  entry(1, 0xb001, 4, 1, 2); // NumberOfImages
+  entry(2, 0xb002, 7, 32, 50); // MPEntry, at 50
+  const segment = Buffer.concat([Buffer.from([0xff, 0xe2, 0, 0]), Buffer.from('MPF\0'), index]);
+  segment.writeUInt16BE(segment.length - 2, 2);
+  const headerAt = 2 + 4 + 4;
+  const secondaryAt = 2 + segment.length + primary.length - 2;
+  // The two 16-byte entries: attributes, size, offset (from the index's TIFF header), dependents.
+  const entries = segment.subarray(8 + 50);
+  entries.writeUInt32LE(0x030000, 0);
+  entries.writeUInt32LE(secondaryAt, 4);
+  entries.writeUInt32LE(0, 8);
+  entries.writeUInt32LE(0, 16);
+  entries.writeUInt32LE(secondary.length, 20);
+  entries.writeUInt32LE(secondaryAt - headerAt, 24);
+  return Buffer.concat([primary.subarray(0, 2), segment, primary.subarray(2), secondary]);
+}
+
 describe('gpsPatches', () => {
   it.each(['jpeg', 'png', 'webp', 'avif'] as const)(
     'blanks the EXIF and XMP GPS of a %s, and nothing else',
@@ -190,6 +224,24 @@ describe('gpsPatches', () => {
     expect(exifReader(copy).Image?.Make).toBe('Acme');
     const pixels = (file: Buffer) => sharp(file).raw().toBuffer();
     expect((await pixels(copy)).equals(await pixels(tiff))).toBe(true);
+  });
+
+  it('empties the GPS of the further images a JPEG’s MPF index lists (gain maps, depth maps)', async () => {
+    const primary = await sharp({
+      create: { width: 32, height: 32, channels: 3, background: '#123' },
+    })
+      .withExif({ IFD0: { Make: 'Acme' } })
+      .jpeg()
+      .toBuffer();
+    const secondary = await generated('jpeg');
+    const jpeg = withMpf(primary, secondary);
+    const { patches, copy } = await scrub(jpeg);
+    expectOnlyPatchedBytesChanged(jpeg, copy, patches);
+    const further = copy.subarray(jpeg.length - secondary.length);
+    expect((await metadataOf(secondary)).exif?.GPSInfo?.GPSLatitude).toBeDefined();
+    expect((await metadataOf(further)).exif?.GPSInfo ?? {}).toEqual({});
+    expect((await metadataOf(further)).xmp ?? '').not.toMatch(/GPS/);
+    expect(await sharp(copy).raw().toBuffer()).toEqual(await sharp(jpeg).raw().toBuffer());
   });
 
   it('finds nothing to change in a file without GPS', async () => {
