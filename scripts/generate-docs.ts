@@ -289,8 +289,11 @@ moderate it; the level is about other users).
   differs from the photo's \`sha256\`, is in \`Repr-Digest:
   sha-256=:<base64>:\` (RFC 9530) and is its \`ETag\`; every original answer,
   \`206\` included, carries the \`Repr-Digest\` of the whole file it serves,
-  and the SDK verifies downloads against it. Originals are cached \`private\`:
-  which file a URL serves follows the owner's settings.
+  and the SDK verifies downloads against it; the photo names it too, as
+  \`originalSha256\`, once the server has made the copy. Originals are cached
+  \`private\`: which file a URL serves follows the owner's settings. An
+  original that cannot be cleared of GPS (BigTIFF, say) is refused to those
+  callers with \`422 unsupported_image\`, never served with it.
 - **An edited location.** Once the owner has set, changed or cleared a
   photo's location, the GPS in its file is no longer the photo's location (a
   cleared location must not live on in the file), so only the owner (and

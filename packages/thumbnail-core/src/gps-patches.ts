@@ -13,8 +13,8 @@ import { tiffGpsPatches } from './tiff-gps.ts';
  * and offsets, Range requests included, without decoding or re-encoding it.
  *
  * Covers JPEG (APP1 Exif and XMP, in the primary image and the further images
- * of its MPF index), PNG (`eXIf`, uncompressed XMP `iTXt`, with
- * their CRCs recomputed), WebP (`EXIF`, `XMP `), TIFF (its own IFD0), and
+ * of its MPF index), PNG (`eXIf` and XMP `iTXt`, with their CRCs recomputed;
+ * a compressed XMP chunk that holds GPS is blanked whole), WebP (`EXIF`, `XMP `), TIFF (its own IFD0), and
  * HEIC/AVIF (the `Exif` item, XMP `mime` items). GIF has no EXIF.
  *
  * @param size the file's length in bytes
