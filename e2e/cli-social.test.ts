@@ -96,7 +96,9 @@ describe('flickr-cli comments and fav', () => {
       'comments on the photos you upload from now on: on\n',
     );
     const set = await cli.run(['comments', 'default', 'off', '--json']);
-    expect(set.events).toEqual([{ commentsEnabledByDefault: false }]);
+    expect(set.events).toEqual([
+      { commentsEnabledByDefault: false, locationVisibilityDefault: 'shared' },
+    ]);
     const { photo: quiet } = await sdk.uploads.uploadFile(await photo(602));
     expect(quiet.commentsEnabled).toBe(false);
     expect((await cli.run(['comments', 'default', 'maybe'])).code).toBe(2);

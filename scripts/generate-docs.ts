@@ -245,6 +245,63 @@ did not exist. A comment on such a photo is a comment not found.
   photo the caller may no longer see is left out (and back if it is shown to
   them again).
 
+## Location and geo privacy
+
+A photo's \`location\` (\`{latitude, longitude}\`, decimal degrees, WGS 84)
+comes from the GPS fields of its EXIF when it is uploaded. Its owner sets or
+changes it with \`PATCH /v1/photos/:id {"location": {"latitude": …,
+"longitude": …}}\` and clears it with \`{"location": null}\`; a latitude
+outside -90..90, a longitude outside -180..180, a coordinate that is not a
+number, a missing one or an unknown field is \`400 validation_failed\` naming
+it, and nothing changes. Concurrent edits of different fields (a location and
+a title at once) are both kept.
+
+Who sees a location is the owner's choice, as on Flickr:
+
+| level | who sees the location |
+| --- | --- |
+| \`owner\` | the owner only |
+| \`shared\` | the owner and the users they shared their photos with (\`POST /v1/shares\`) |
+| \`anyone\` | everyone who may see the photo |
+
+The account's \`locationVisibilityDefault\` (\`GET\`/\`PATCH /v1/me/settings\`,
+\`shared\` unless changed) holds for every photo whose own
+\`locationVisibility\` (\`PATCH /v1/photos/:id\`) is \`null\`, old photos as
+well as new, so changing it changes them all; a photo's own level overrides
+it. Administrators see locations as the owner does (they see every photo, to
+moderate it; the level is about other users).
+
+- **Every answer that carries a photo** (a photo, listings, albums,
+  favorites, search, upload answers) shows \`location\` only to a caller the
+  level allows, and \`null\` to anyone else, exactly as for a photo without
+  one. \`locationPrivacy\` (\`override\`: the photo's own level or \`null\`;
+  \`effective\`: the level that holds) is shown to the owner and
+  administrators only. Files the SDK writes beside downloads come from these
+  answers, so they follow.
+- **Search.** \`hasLocation=true\` finds only photos whose location the caller
+  may see, and \`hasLocation=false\` counts a hidden location as none, so the
+  filter tells nobody more than the photos themselves do.
+- **Originals.** Whoever may see the location downloads the original exactly
+  as uploaded. Anyone else gets, through the same signed URL, a copy with the
+  GPS fields removed: the EXIF GPS directory emptied and XMP \`GPS…\`
+  properties blanked, in place, so the copy has the original's length and all
+  its other bytes (renditions never carry metadata). Its SHA-256, which
+  differs from the photo's \`sha256\`, is in \`Repr-Digest:
+  sha-256=:<base64>:\` (RFC 9530) and is its \`ETag\`; every original answer,
+  \`206\` included, carries the \`Repr-Digest\` of the whole file it serves,
+  and the SDK verifies downloads against it; the photo names it too, as
+  \`originalSha256\`, once the server has made the copy. Originals are cached
+  \`private\`: which file a URL serves follows the owner's settings. An
+  original that cannot be cleared of GPS (BigTIFF, say) is refused to those
+  callers with \`422 unsupported_image\`, never served with it.
+- **An edited location.** Once the owner has set, changed or cleared a
+  photo's location, the GPS in its file is no longer the photo's location (a
+  cleared location must not live on in the file), so only the owner (and
+  administrators) get the original as uploaded; everyone else gets the copy
+  without GPS, whatever the level. The stored original itself is never
+  rewritten: its \`sha256\` stays what was uploaded, and dedup and sync keep
+  working.
+
 ## Idempotency keys
 
 \`POST\`, \`PATCH\` and \`DELETE\` operations honour an \`Idempotency-Key\` header

@@ -7,6 +7,7 @@ import { downloadCommand } from './commands/download.ts';
 import { favoriteCommands } from './commands/favorites.ts';
 import { followCommands } from './commands/follows.ts';
 import { limitsCommand } from './commands/limits.ts';
+import { locationCommands } from './commands/location.ts';
 import { notificationCommands } from './commands/notifications.ts';
 import { photoCommands } from './commands/photos.ts';
 import { profileCommands } from './commands/profiles.ts';
@@ -61,6 +62,7 @@ export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, wrap: Wrap): Com
   photoCommands(program, wrap);
   albumCommands(program, wrap);
   commentCommands(program, wrap);
+  locationCommands(program, wrap);
   favoriteCommands(program, wrap);
   shareCommands(program, wrap);
   searchCommand(program, wrap);

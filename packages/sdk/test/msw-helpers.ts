@@ -82,9 +82,12 @@ export function photoFixture(overrides: Partial<Photo> = {}): Photo {
     capturedAt: null,
     camera: null,
     location: null,
+    locationPrivacy: null,
     placeholder: null,
     renditions: [],
     originalUrl: `${BASE}/cdn/original`,
+    // The caller gets the original as uploaded, unless a test says otherwise.
+    originalSha256: overrides.sha256 ?? 'ab'.repeat(32),
     urlsExpireAt: CREATED,
     createdAt: CREATED,
     updatedAt: CREATED,

@@ -111,6 +111,7 @@ async function registerCdn(app: FastifyInstance, services: Services, cdn: CdnTie
     signer: services.signer,
     access: services.cdnAccess,
     originals: services.originalsLimiter,
+    scrubs: services.originalScrubs,
   });
 }
 

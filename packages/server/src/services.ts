@@ -17,6 +17,7 @@ import { FavoriteService } from './domain/favorites.ts';
 import { FollowService } from './domain/follows.ts';
 import { InFlightLimiter } from './domain/in-flight-limiter.ts';
 import { NotificationService } from './domain/notifications.ts';
+import { OriginalScrubs } from './domain/original-scrubs.ts';
 import { PhotoService } from './domain/photos.ts';
 import { ProfileService } from './domain/profiles.ts';
 import { ReceivedDigests } from './domain/received-digests.ts';
@@ -68,6 +69,8 @@ export interface Services {
   search: SearchService;
   signer: UrlSigner;
   cdnAccess: CdnAccess;
+  /** The GPS-free copies of originals the CDN tier serves to those who may not see a location. */
+  originalScrubs: OriginalScrubs;
   uploadLimiter: InFlightLimiter;
   originalsLimiter: InFlightLimiter;
   close(): Promise<void>;
@@ -142,6 +145,7 @@ export async function createServices(
     search: new SearchService(store, photos, new SearchCursorCodec(signingKey)),
     signer,
     cdnAccess: new CdnAccess(store, cache),
+    originalScrubs: new OriginalScrubs(store, cdn),
     uploadLimiter: new InFlightLimiter(config.uploadsPerUser, 'Upload transfers'),
     originalsLimiter: new InFlightLimiter(
       config.originalDownloadsPerUser,

@@ -12,11 +12,14 @@ import {
   type Scope,
   TUS_PATH,
 } from '@flickr-kit/sdk/contract';
+import exifReader from 'exif-reader';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../src/domain/ids.ts';
 import { notify } from '../src/domain/notifications.ts';
 import type { SagaWorker } from '../src/saga/worker.ts';
 import { FaultyBlobStore } from './faulty-blob-store.ts';
+import { photoWithGps } from './generated-images.ts';
 import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
 import { seedPhotos } from './seed.ts';
@@ -43,6 +46,10 @@ interface Outcome {
   status: number;
   code?: ErrorCode;
   shows?: readonly Shown[];
+  /** Whether the answer shows the located photo's location. */
+  location?: boolean;
+  /** Whether the original served carries the file's GPS fields. */
+  gps?: boolean;
 }
 
 const OK: Outcome = { status: 200 };
@@ -62,8 +69,19 @@ const COMMENTS_OFF: Outcome = { status: 403, code: 'comments_disabled' };
 const everyone = (outcome: Outcome): Record<Caller, Outcome> =>
   Object.fromEntries(CALLERS.map((caller) => [caller, outcome])) as Record<Caller, Outcome>;
 
-const summary = ({ status, code, shows }: Outcome) =>
-  [status, code, shows && `showing [${shows.join(', ')}]`].filter(Boolean).join(' ');
+const located = (location: boolean): Outcome => ({ status: 200, location });
+const withGps = (gps: boolean): Outcome => ({ status: 200, gps });
+
+const summary = ({ status, code, shows, location, gps }: Outcome) =>
+  [
+    status,
+    code,
+    shows && `showing [${shows.join(', ')}]`,
+    location !== undefined && (location ? 'with its location' : 'without a location'),
+    gps !== undefined && (gps ? 'as uploaded' : 'without GPS'),
+  ]
+    .filter(Boolean)
+    .join(' ');
 
 // ---------------------------------------------------------------------------
 // The world the rows act on, built once in beforeAll.
@@ -80,6 +98,8 @@ let server: TestServer;
 let worker: SagaWorker;
 let users: Record<Exclude<Caller, 'anonymous' | 'unscoped'> | 'grantee', Account>;
 let photos: Record<Shown, Photo>;
+/** A public photo whose file carries GPS, with the owner's default location setting (`shared`). */
+let locatedPhoto: Photo;
 /** The album holding both photos. */
 let album: Album;
 /** Photos uploaded to this album fail to store: targets for the admin's retry. */
@@ -450,6 +470,16 @@ const ROWS: Row[] = [
   }),
   operation('getPhoto', 'the public photo', () => ({ params: { id: photos.public.id } }), {
     ...everyone(shows('public')),
+    unscoped: NO_SCOPE,
+  }),
+  // Its location: the owner, administrators and those shared with (the default, `shared`).
+  operation('getPhoto', 'the located photo', () => ({ params: { id: locatedPhoto.id } }), {
+    anonymous: located(false),
+    owner: located(true),
+    viewer: located(true),
+    other: located(false),
+    revoked: located(false),
+    admin: located(true),
     unscoped: NO_SCOPE,
   }),
   operation(
@@ -1023,6 +1053,32 @@ const ROWS: Row[] = [
       unscoped: OK,
     },
   },
+  // The located photo's original, through the URL the API signs for each caller:
+  // as uploaded to whoever sees the location, without its GPS fields to the rest.
+  {
+    route: 'cdn',
+    target: 'the located photo’s original',
+    needs: 'read',
+    send: async (token) => {
+      const shown = await call('GET', `/v1/photos/${locatedPhoto.id}`, { token });
+      if (shown.status !== 200) return shown;
+      const response = await fetch(new URL(shown.body.originalUrl as string, server.url));
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const { exif } = await sharp(bytes).metadata();
+      const gps = exif ? exifReader(exif).GPSInfo : undefined;
+      return { status: response.status, body: { gps: gps?.GPSLatitude !== undefined } };
+    },
+    expect: {
+      anonymous: withGps(false),
+      owner: withGps(true),
+      viewer: withGps(true),
+      other: withGps(false),
+      revoked: withGps(false),
+      admin: withGps(true),
+      // Its token lacks `read`: the API signs it no URL to follow.
+      unscoped: NO_SCOPE,
+    },
+  },
   {
     route: 'cdn',
     target: 'the public photo’s thumbnail, as the API issued it',
@@ -1085,6 +1141,14 @@ describe('authorization matrix', () => {
       });
     };
     photos = { private: await upload('private'), public: await upload('public') };
+    const { photo: withLocation } = await uploadPhoto(server.url, await photoWithGps(seed++), {
+      token: users.owner.token,
+      metadata: { visibility: 'public' },
+    });
+    locatedPhoto = await eventually(async () => {
+      const body = await ok<Photo>(call('GET', `/v1/photos/${withLocation.id}`, asOwner), 200);
+      return body.status === 'ready' ? body : undefined;
+    });
 
     for (const { username } of [users.viewer, users.revoked])
       await ok(call('POST', '/v1/shares', { ...asOwner, json: { username } }), 201);
@@ -1139,6 +1203,8 @@ describe('authorization matrix', () => {
             status,
             ...(expected.code || status >= 400 ? { code: body.code as ErrorCode } : {}),
             ...(expected.shows ? { shows: shownIn(body) } : {}),
+            ...(expected.location === undefined ? {} : { location: Boolean(body.location) }),
+            ...(expected.gps === undefined ? {} : { gps: body.gps === true }),
           };
           expect(actual, JSON.stringify(body)).toEqual(expected);
         },

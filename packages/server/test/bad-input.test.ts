@@ -102,6 +102,41 @@ describe('bad input', () => {
       expect(problem.detail).toMatch(/status/);
     });
 
+    it.each([
+      ['a latitude past a pole', '{"location": {"latitude": 90.5, "longitude": 0}}', 'latitude'],
+      [
+        'a longitude past the antimeridian',
+        '{"location": {"latitude": 0, "longitude": -181}}',
+        'longitude',
+      ],
+      ['a coordinate as text', '{"location": {"latitude": "48.8", "longitude": 2.3}}', 'latitude'],
+      ['a missing coordinate', '{"location": {"latitude": 48.8}}', 'longitude'],
+      ['a location as a string', '{"location": "48.8,2.3"}', 'location'],
+      ['a location as a pair', '{"location": [48.8, 2.3]}', 'location'],
+      ['an unknown level', '{"locationVisibility": "friends"}', 'locationVisibility'],
+    ])(
+      'refuses %s in a photo edit with 400 naming the field, changing nothing',
+      async (_, body, field) => {
+        const problem = await expectProblem(
+          await api('PATCH', `/v1/photos/${keeper.id}`, body),
+          400,
+          'validation_failed',
+        );
+        expect(problem.errors?.map((e) => e.path).join(' ')).toContain(field);
+      },
+    );
+
+    it('refuses an unknown default location level in the settings, changing nothing', async () => {
+      const before = await (await api('GET', '/v1/me/settings')).json();
+      const problem = await expectProblem(
+        await api('PATCH', '/v1/me/settings', '{"locationVisibilityDefault": "everyone"}'),
+        400,
+        'validation_failed',
+      );
+      expect(problem.errors?.map((e) => e.path)).toEqual(['body.locationVisibilityDefault']);
+      expect(await (await api('GET', '/v1/me/settings')).json()).toEqual(before);
+    });
+
     it('answers a JSON body over 1 MiB with 413 payload_too_large', async () => {
       const hashes = Array.from({ length: 17_000 }, () => 'a'.repeat(64));
       const body = JSON.stringify({ sha256: hashes });

@@ -58,3 +58,36 @@ export const SVG = Buffer.from(
   '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">' +
     '<script>alert(1)</script><rect width="64" height="64" fill="red"/></svg>\n',
 );
+
+/** Where {@link photoWithGps} says it was taken: Paris, 48°51'24"N 2°21'3"E. */
+export const GPS_POSITION = { latitude: 48.8566667, longitude: 2.3508333 };
+
+/**
+ * A photo as a phone writes one: camera, capture time and GPS in EXIF, and
+ * GPS in XMP too, in any format sharp writes; each seed makes another file.
+ */
+export function photoWithGps(
+  seed: number,
+  format: 'jpeg' | 'png' | 'webp' | 'avif' = 'jpeg',
+): Promise<Buffer> {
+  return sharp({
+    create: { width: 96, height: 64, channels: 3, background: { r: seed % 256, g: 80, b: 160 } },
+  })
+    .withExif({
+      // The seed in the EXIF too: flat colours a few apart can encode to the same pixels.
+      IFD0: { Make: 'Acme', Model: 'Phone', ImageDescription: `photo ${seed}` },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '48/1 51/1 2400/100',
+        GPSLongitudeRef: 'E',
+        GPSLongitude: '2/1 21/1 300/100',
+      },
+    })
+    .withXmp(
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
+        '<rdf:Description rdf:about="" xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="48,51.4N"' +
+        ' exif:GPSLongitude="2,21.05E"/></rdf:RDF></x:xmpmeta>',
+    )
+    .toFormat(format)
+    .toBuffer();
+}

@@ -29,6 +29,8 @@ export function photoRecord(ownerId: string, overrides: Partial<PhotoRecord> = {
     camera: null,
     latitude: null,
     longitude: null,
+    locationVisibility: null,
+    locationEdited: false,
     placeholder: null,
     originalKey: null,
     blobFolder: null,

@@ -1,3 +1,4 @@
+export { type BytePatch, patchChunk, type ReadAt } from './byte-patch.ts';
 export { DEFAULT_PIXEL_LIMIT, type DecodeOptions } from './decode-options.ts';
 export {
   CorruptImageError,
@@ -7,6 +8,7 @@ export {
   UnsupportedFormatError,
 } from './errors.ts';
 export type { CameraInfo, GpsPosition } from './exif-fields.ts';
+export { gpsPatches } from './gps-patches.ts';
 export { type FileDigest, type HashFileOptions, type HashSource, hashFile } from './hash-file.ts';
 export type { ImageInput } from './image-input.ts';
 export { jpegHeaderLength } from './jpeg-header-length.ts';

@@ -86,8 +86,11 @@ export interface DownloadPhotosOptions {
   concurrency?: number;
   sidecars: boolean;
   dryRun: boolean;
-  /** Called with each photo downloaded (or already there) and the path it is at. */
-  onFile?: (photo: Photo, path: string) => void;
+  /**
+   * Called with each photo downloaded (or already there), the path it is at,
+   * and the SHA-256 the SDK verified it against (originals).
+   */
+  onFile?: (photo: Photo, path: string, sha256: string | undefined) => void;
 }
 
 /** Runs the SDK's downloadMany into one folder, turning its events into the reporter's items. */
@@ -146,7 +149,7 @@ export async function downloadPhotos(
           ...(entry.bytes !== undefined ? { bytes: entry.bytes } : {}),
         });
       } else {
-        if (photo && entry.path) options.onFile?.(photo, entry.path);
+        if (photo && entry.path) options.onFile?.(photo, entry.path, entry.sha256);
         reporter.item(
           {
             photoId: entry.photoId,

@@ -1,4 +1,11 @@
-import { type FlickrClient, type Photo, type PhotoChanges, PhotoStatus } from '@flickr-kit/sdk';
+import {
+  type FlickrClient,
+  type Location,
+  LocationVisibility,
+  type Photo,
+  type PhotoChanges,
+  PhotoStatus,
+} from '@flickr-kit/sdk';
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
@@ -8,6 +15,7 @@ import { shortDate, table } from '../output/table.ts';
 import { findAlbum } from '../transfers/photo-source.ts';
 import { examples, list, positiveInt, type Wrap } from './define.ts';
 import { deleteEach } from './delete-each.ts';
+import { coordinates, LEVELS } from './location.ts';
 
 interface ListOptions {
   user?: string;
@@ -26,6 +34,8 @@ interface EditOptions {
   private?: boolean;
   album?: string | false;
   comments?: boolean;
+  location?: Location | false;
+  locationVisibility?: LocationVisibility | 'default';
 }
 
 export function photoCommands(program: Command, wrap: Wrap): void {
@@ -80,7 +90,9 @@ export function photoCommands(program: Command, wrap: Wrap): void {
   examples(
     photos
       .command('edit')
-      .description('change a photo’s title, description, tags, visibility, comments or album')
+      .description(
+        'change a photo’s title, description, tags, visibility, comments, album or location',
+      )
       .argument('<id>', 'the photo’s id')
       .option('--title <text>', 'new title')
       .option('--description <text>', 'new description')
@@ -91,11 +103,25 @@ export function photoCommands(program: Command, wrap: Wrap): void {
       .option('--no-album', 'move it out of its album')
       .option('--comments', 'take new comments')
       .option('--no-comments', 'take no new comments (those there stay readable)')
+      .option(
+        '--location <lat,lon>',
+        'where it was taken, in decimal degrees (replaces what the camera said)',
+        coordinates,
+      )
+      .option('--no-location', 'clear its location')
+      .addOption(
+        new Option(
+          '--location-visibility <level>',
+          'who sees its location: owner, shared, anyone, or default (your `location default`)',
+        ).choices([...LocationVisibility.options, 'default']),
+      )
       .action(wrap(editPhoto)),
     [
       'flickr-cli photos edit 0193a4c2-… --title "Sunset" --tags beach,evening --public',
       'flickr-cli photos edit 0193a4c2-… --no-album',
       'flickr-cli photos edit 0193a4c2-… --no-comments',
+      'flickr-cli photos edit 0193a4c2-… --location 48.8584,2.2945 --location-visibility anyone',
+      'flickr-cli photos edit 0193a4c2-… --no-location',
     ],
   );
 
@@ -181,6 +207,14 @@ function describePhoto(photo: Photo): string {
     ['taken', photo.capturedAt ?? '-'],
     ['camera', photo.camera ?? '-'],
     ['location', photo.location ? `${photo.location.latitude}, ${photo.location.longitude}` : '-'],
+    ...(photo.locationPrivacy
+      ? [
+          [
+            'location shown to',
+            `${LEVELS[photo.locationPrivacy.effective]} (${photo.locationPrivacy.override ?? 'your default'})`,
+          ] as [string, string],
+        ]
+      : []),
     ['created', photo.createdAt],
     ...photo.renditions.map((r): [string, string] => [
       r.name,
@@ -203,6 +237,13 @@ async function editPhoto(context: CliContext, id: string, options: EditOptions) 
         ? { visibility: 'private' as const }
         : {}),
     ...(options.comments !== undefined ? { commentsEnabled: options.comments } : {}),
+    ...(options.location !== undefined ? { location: options.location || null } : {}),
+    ...(options.locationVisibility !== undefined
+      ? {
+          locationVisibility:
+            options.locationVisibility === 'default' ? null : options.locationVisibility,
+        }
+      : {}),
   };
   if (options.album === false) changes.albumId = null;
   else if (typeof options.album === 'string')

@@ -245,8 +245,10 @@ async function pull(context: CliContext, dir: string, options: PullOptions) {
         resolution: 'original',
         sidecars: Boolean(options.sidecars),
         dryRun: Boolean(options.dryRun),
-        // The SDK verified the bytes against the photo's SHA-256: the cache may trust it.
-        onFile: (photo, path) => remembering.push(rememberDownload(cache, photo, path)),
+        // The SDK verified the bytes against this SHA-256 (the photo's, or that of the
+        // copy without GPS a caller who may not see the location gets): the cache may trust it.
+        onFile: (photo, path, sha256) =>
+          sha256 && remembering.push(rememberDownload(cache, photo, path, sha256)),
       });
     }
     await Promise.all(remembering);
@@ -271,10 +273,15 @@ async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
 }
 
-async function rememberDownload(cache: HashCache, photo: Photo, path: string): Promise<void> {
+async function rememberDownload(
+  cache: HashCache,
+  photo: Photo,
+  path: string,
+  sha256: string,
+): Promise<void> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => undefined);
   if (!info || info.size !== photo.bytes) return;
   const file: LocalFile = describe(absolute, absolute, absolute, info);
-  cache.remember(file, { sha256: photo.sha256, bytes: photo.bytes });
+  cache.remember(file, { sha256, bytes: photo.bytes });
 }

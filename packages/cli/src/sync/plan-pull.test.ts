@@ -42,6 +42,15 @@ describe('planPull', () => {
     const plan = planPull('/mirror', files, digests, remote, { delete: true });
     expect(plan.delete.map((f) => f.path)).toEqual(['/mirror/extra.jpg']);
   });
+
+  it('takes a copy without GPS for the photo it is a copy of, and keeps it with --delete', () => {
+    // A photo whose location the caller may not see: its download is the copy `xx`.
+    const copied = [{ ...photo('4', 'dd', null), originalSha256: 'xx' }];
+    const plan = planPull('/mirror', files, digests, copied, { delete: true });
+    expect(plan.present).toBe(1);
+    expect(plan.download.size).toBe(0);
+    expect(plan.delete.map((f) => f.path)).toEqual(['/mirror/renamed.jpg']);
+  });
 });
 
 describe('albumFolder', () => {

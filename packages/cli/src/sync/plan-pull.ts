@@ -29,9 +29,11 @@ export function planPull(
   const plan: PullPlan = { download: new Map(), delete: [], present: 0 };
   const wanted = new Set<string>();
   for (const photo of remote) {
-    if (wanted.has(photo.sha256)) continue;
-    wanted.add(photo.sha256);
-    if (local.has(photo.sha256)) {
+    // What a download of it gives this caller: the original, or the copy without GPS.
+    const sha256 = photo.originalSha256 ?? photo.sha256;
+    if (wanted.has(sha256)) continue;
+    wanted.add(sha256);
+    if (local.has(sha256)) {
       plan.present++;
       continue;
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Scope, Timestamp, Username } from './common.ts';
+import { Id, LocationVisibility, Scope, Timestamp, Username } from './common.ts';
 import { defineOperation } from './operation.ts';
 import { storedText, wellFormedText } from './stored-text.ts';
 
@@ -60,6 +60,9 @@ export const UserSettings = z.object({
     .describe(
       'Whether the photos you upload from now on take comments (`commentsEnabled`); each photo can still be switched on its own. Default true',
     ),
+  locationVisibilityDefault: LocationVisibility.describe(
+    'Who sees the location of each of your photos that has no `locationVisibility` of its own, old and new: changing it changes them all. Default `shared`',
+  ),
 });
 export type UserSettings = z.infer<typeof UserSettings>;
 

@@ -20,6 +20,18 @@ export const SCOPES = Scope.options;
 export const Visibility = z.enum(['public', 'private']);
 export type Visibility = z.infer<typeof Visibility>;
 
+/**
+ * Who sees a photo's location (and the GPS fields of its original): only its
+ * owner, the owner and the users they shared their photos with, or everyone
+ * who may see the photo.
+ */
+export const LocationVisibility = z
+  .enum(['owner', 'shared', 'anyone'])
+  .describe(
+    'Who sees the location: `owner` (only you), `shared` (you and the users you shared your photos with), `anyone` (everyone who may see the photo)',
+  );
+export type LocationVisibility = z.infer<typeof LocationVisibility>;
+
 /** `processing` until the upload saga has made every rendition; `failed` when a step was parked. */
 export const PhotoStatus = z.enum(['processing', 'ready', 'failed']);
 export type PhotoStatus = z.infer<typeof PhotoStatus>;

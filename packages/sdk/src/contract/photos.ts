@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { Id, IdParams, PhotoStatus, Sha256, Timestamp, Username, Visibility } from './common.ts';
+import {
+  Id,
+  IdParams,
+  LocationVisibility,
+  PhotoStatus,
+  Sha256,
+  Timestamp,
+  Username,
+  Visibility,
+} from './common.ts';
 import { defineOperation } from './operation.ts';
 import { pageOf, pageQueryWith } from './pagination.ts';
 import { storedText } from './stored-text.ts';
@@ -18,7 +27,25 @@ export type Rendition = z.infer<typeof Rendition>;
 
 export const AlbumRef = z.object({ id: Id, name: z.string() });
 
-export const Location = z.object({ latitude: z.number(), longitude: z.number() });
+/** A position in decimal degrees (WGS 84), as EXIF and maps have it. */
+export const Location = z
+  .object({
+    latitude: z.number().min(-90).max(90).describe('Decimal degrees, -90 (south) to 90 (north)'),
+    longitude: z.number().min(-180).max(180).describe('Decimal degrees, -180 (west) to 180 (east)'),
+  })
+  .strict();
+export type Location = z.infer<typeof Location>;
+
+/** What the owner chose for a photo's location, and what holds now. */
+export const LocationPrivacy = z.object({
+  override: LocationVisibility.nullable().describe(
+    'This photo’s own setting (`locationVisibility`); null follows your account’s `locationVisibilityDefault`',
+  ),
+  effective: LocationVisibility.describe(
+    'Who sees the location now: the override, or else your default',
+  ),
+});
+export type LocationPrivacy = z.infer<typeof LocationPrivacy>;
 
 export const Photo = z.object({
   id: Id,
@@ -48,10 +75,18 @@ export const Photo = z.object({
     .nullable()
     .describe('Camera wall-clock time, with its offset when recorded'),
   camera: z.string().nullable(),
-  location: Location.nullable(),
+  location: Location.nullable().describe(
+    'Where it was taken; null when it has none or the owner does not show it to the caller',
+  ),
+  locationPrivacy: LocationPrivacy.nullable().describe(
+    'Who sees the location; shown to the owner (and administrators) only, null for everyone else',
+  ),
   placeholder: z.string().nullable().describe('ThumbHash, base64'),
   renditions: z.array(Rendition),
   originalUrl: z.string().nullable().describe('Signed URL of the original, once stored'),
+  originalSha256: Sha256.nullable().describe(
+    'SHA-256 of the file `originalUrl` serves the caller: `sha256`, or, for a caller who may not see the location, that of the copy without GPS fields once the server has made it (null until then; the download’s `Repr-Digest` names it too)',
+  ),
   urlsExpireAt: Timestamp.describe(
     'When the signed URLs stop working: fetch the photo again for new ones',
   ),
@@ -83,6 +118,10 @@ export const PhotoChanges = z
     visibility: Visibility,
     commentsEnabled: z.boolean(),
     albumId: Id.nullable().describe('null moves the photo to the default album'),
+    location: Location.nullable().describe('Sets or changes the location; null clears it'),
+    locationVisibility: LocationVisibility.nullable().describe(
+      'Who sees this photo’s location; null follows your account’s `locationVisibilityDefault`',
+    ),
   })
   .partial()
   .strict();
@@ -92,7 +131,7 @@ export const updatePhoto = defineOperation({
   id: 'updatePhoto',
   method: 'PATCH',
   path: '/v1/photos/:id',
-  summary: 'Edit your photo’s title, description, tags, visibility, comments or album',
+  summary: 'Edit your photo’s title, description, tags, visibility, comments, album or location',
   tag: 'photos',
   access: 'write',
   params: IdParams,

@@ -25,6 +25,8 @@ export interface DownloadResult {
   skipped: boolean;
   /** Bytes that crossed the network (less than `bytes` after a resume). */
   transferred: number;
+  /** The SHA-256 the file was verified against (originals only). */
+  sha256?: string;
 }
 
 /** How many times a download that broke off is resumed before giving up. */
@@ -38,7 +40,13 @@ export function fileOf(
   if (resolution === 'original') {
     if (!photo.originalUrl)
       throw new NotFoundError(404, undefined, `photo ${photo.id} has no stored original yet`);
-    return { url: photo.originalUrl, bytes: photo.bytes, sha256: photo.sha256 };
+    // A caller who may not see the location gets a copy without GPS, whose
+    // digest the photo names once known; the download's Repr-Digest names it anyway.
+    return {
+      url: photo.originalUrl,
+      bytes: photo.bytes,
+      sha256: photo.originalSha256 ?? photo.sha256,
+    };
   }
   const rendition = photo.renditions.find((r) => r.name === resolution);
   if (!rendition)
@@ -79,18 +87,54 @@ export async function downloadFile(
 ): Promise<DownloadResult> {
   const file = fileOf(photo, options.resolution ?? 'original');
   if (await holds(options.to, file))
-    return { path: options.to, bytes: file.bytes, skipped: true, transferred: 0 };
+    return {
+      path: options.to,
+      bytes: file.bytes,
+      skipped: true,
+      transferred: 0,
+      ...(file.sha256 ? { sha256: file.sha256 } : {}),
+    };
   await mkdir(dirname(options.to), { recursive: true });
   const partial = `${options.to}.partial`;
   // Originals are verified while they stream in: one pass over the bytes, not two.
   const digest: RunningDigest | undefined = file.sha256
-    ? { hash: createHash('sha256'), bytes: 0 }
+    ? { hash: createHash('sha256'), bytes: 0, expected: file.sha256 }
     : undefined;
-  let transferred = 0;
+  let transferred = await fetchResuming(transport, file, partial, options, digest);
+  if (digest?.blind && digest.hash.copy().digest('hex') !== digest.expected) {
+    // The partial file an earlier run left was of the other representation: start afresh, once.
+    await rm(partial, { force: true });
+    digest.blind = false;
+    transferred += await fetchResuming(transport, file, partial, options, digest);
+  }
+  const size = (await stat(partial)).size;
+  if (size !== file.bytes || (digest && digest.hash.digest('hex') !== digest.expected)) {
+    await rm(partial, { force: true });
+    throw new IntegrityError(
+      `Downloaded ${size} bytes for ${options.to} that do not match the photo (${file.bytes} bytes expected)`,
+    );
+  }
+  await rename(partial, options.to);
+  return {
+    path: options.to,
+    bytes: file.bytes,
+    skipped: false,
+    transferred,
+    ...(digest ? { sha256: digest.expected } : {}),
+  };
+}
+
+/** Fetches what the partial file lacks, resuming up to {@link RESUMES} times; returns the bytes transferred. */
+async function fetchResuming(
+  transport: Transport,
+  file: { url: string; bytes: number },
+  partial: string,
+  options: DownloadOptions,
+  digest: RunningDigest | undefined,
+): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
-      transferred += await fetchInto(transport, file, partial, options, digest);
-      break;
+      return await fetchInto(transport, file, partial, options, digest);
     } catch (error) {
       const resumable = !(error instanceof FlickrError) || error.name === 'ConnectionError';
       if (!resumable || attempt >= RESUMES || options.signal?.aborted) {
@@ -100,21 +144,31 @@ export async function downloadFile(
       }
     }
   }
-  const size = (await stat(partial)).size;
-  if (size !== file.bytes || (digest && digest.hash.digest('hex') !== file.sha256)) {
-    await rm(partial, { force: true });
-    throw new IntegrityError(
-      `Downloaded ${size} bytes for ${options.to} that do not match the photo (${file.bytes} bytes expected)`,
-    );
-  }
-  await rename(partial, options.to);
-  return { path: options.to, bytes: file.bytes, skipped: false, transferred };
 }
 
-/** A SHA-256 fed with the first `bytes` bytes of the partial file. */
+/**
+ * A SHA-256 fed with the first `bytes` bytes of the partial file, and the
+ * digest the file must have: the photo's, until the server names the one of
+ * what it serves (`Repr-Digest`, RFC 9530): a copy of an original without its
+ * GPS fields, for a caller who may not see the photo's location.
+ */
 interface RunningDigest {
   hash: Hash;
   bytes: number;
+  expected: string;
+  /**
+   * The partial file was resumed without knowing which representation its
+   * first bytes are of (an earlier run wrote them): the final check tells.
+   */
+  blind?: boolean;
+  /** `expected` is what the server said it serves, not only the photo's digest. */
+  learned?: boolean;
+}
+
+/** The SHA-256 of a `Repr-Digest` header, as lowercase hex; undefined without one. */
+function reprSha256(header: string | null): string | undefined {
+  const match = /(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+={0,2}):/.exec(header ?? '');
+  return match ? Buffer.from(match[1] as string, 'base64').toString('hex') : undefined;
 }
 
 /**
@@ -149,6 +203,20 @@ async function fetchInto(
     { method: 'GET', withToken: false, headers: have > 0 ? { range: `bytes=${have}-` } : {} },
     { ...options, timeout: options.timeout ?? 10 * 60_000 },
   );
+  const served = reprSha256(response.headers.get('repr-digest'));
+  if (digest && served && served !== digest.expected) {
+    if (response.status === 206 && digest.learned) {
+      // This download's first bytes came with another digest (the owner changed
+      // who sees the location meanwhile): the two cannot be joined. Start over.
+      await response.body?.cancel();
+      await rm(partial, { force: true });
+      digest.expected = served;
+      throw new Error('The file changed representation while it was resumed');
+    }
+    if (response.status === 206) digest.blind = true;
+    digest.expected = served;
+  }
+  if (digest && served) digest.learned = true;
   // A server that ignores the Range header sends the whole file: start over.
   const offset = response.status === 206 ? have : 0;
   if (digest && offset === 0 && digest.bytes > 0) {

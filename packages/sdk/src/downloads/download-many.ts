@@ -38,6 +38,8 @@ export interface DownloadReportEntry {
   status: 'downloaded' | 'skipped' | 'failed' | 'planned';
   bytes?: number;
   transferred?: number;
+  /** The SHA-256 the file was verified against (originals only). */
+  sha256?: string;
   error?: Error;
 }
 
@@ -181,6 +183,7 @@ export async function downloadMany(
           status: result.skipped ? 'skipped' : 'downloaded',
           bytes: result.bytes,
           transferred: result.transferred,
+          ...(result.sha256 ? { sha256: result.sha256 } : {}),
         });
       } catch (error) {
         finish({

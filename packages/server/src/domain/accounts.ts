@@ -11,6 +11,7 @@ import type { Cache } from '../ports/cache.ts';
 import type { MetadataStore, TokenRecord, UserRecord } from '../ports/metadata-store.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
+import { locationDefaultKey } from './location-privacy.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import type { Principal } from './principal.ts';
 import { issueToken, parseToken, secretMatches } from './token-secrets.ts';
@@ -211,11 +212,15 @@ export class AccountService {
   }
 
   /** Changes some of the caller's settings; the others stay as they are. */
-  updateSettings(principal: Principal, changes: UserSettingsChanges): Promise<UserSettings> {
+  async updateSettings(principal: Principal, changes: UserSettingsChanges): Promise<UserSettings> {
     const defined = Object.fromEntries(
       Object.entries(changes).filter(([, value]) => value !== undefined),
     ) as Partial<UserSettings>;
-    return this.#store.settings.update(principal.user.id, defined, nowIso());
+    const settings = await this.#store.settings.update(principal.user.id, defined, nowIso());
+    // The CDN tier decides from it who gets the originals' GPS fields.
+    if (defined.locationVisibilityDefault)
+      await this.#cache.delete(locationDefaultKey(principal.user.id));
+    return settings;
   }
 
   /** Creates an API token for a user from the shell (`flickr-server token create`). */

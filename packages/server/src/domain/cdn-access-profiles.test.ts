@@ -7,6 +7,9 @@ import { CdnAccess, type CdnFactsStore, profileKey } from './cdn-access.ts';
 function setUp() {
   const profile = { alice: 'public' as 'public' | 'private' };
   const store: CdnFactsStore = {
+    settings: {
+      get: async () => ({ commentsEnabledByDefault: true, locationVisibilityDefault: 'shared' }),
+    },
     photos: {
       byId: async () =>
         ({

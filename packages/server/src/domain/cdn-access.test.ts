@@ -24,6 +24,9 @@ function fakeStore() {
     return read();
   };
   const store: CdnFactsStore = {
+    settings: {
+      get: async () => ({ commentsEnabledByDefault: true, locationVisibilityDefault: 'shared' }),
+    },
     photos: {
       byId: () => {
         reads.photo++;

@@ -1,6 +1,7 @@
 import type { Cache } from '../ports/cache.ts';
-import type { MetadataStore } from '../ports/metadata-store.ts';
+import type { MetadataStore, PhotoRecord } from '../ports/metadata-store.ts';
 import { canSee, type Relationship, strangerTo } from './access.ts';
+import { getsOriginalGps, locationDefaultKey } from './location-privacy.ts';
 import { photoAccessKey } from './photos.ts';
 import { grantKey } from './shares.ts';
 import { ANYONE } from './url-signer.ts';
@@ -10,6 +11,7 @@ export interface CdnFactsStore {
   photos: Pick<MetadataStore['photos'], 'byId'>;
   users: Pick<MetadataStore['users'], 'byId'>;
   grants: Pick<MetadataStore['grants'], 'exists'>;
+  settings: Pick<MetadataStore['settings'], 'get'>;
 }
 
 const adminKey = (userId: string) => `access:admin:${userId}`;
@@ -23,12 +25,24 @@ export interface CdnVerdict {
   visibility?: 'public' | 'private';
 }
 
-interface PhotoFacts {
-  ownerId: string;
-  visibility: 'public' | 'private';
-  status: 'processing' | 'ready' | 'failed';
-  deletedAt: string | null;
+/** What the tier may answer about an original, beyond whether it may be fetched. */
+export interface OriginalVerdict extends CdnVerdict {
+  /** Whether the viewer gets the file as uploaded, GPS included; otherwise the copy without. */
+  gps: boolean;
+  /** The original's SHA-256 (lowercase hex). */
+  sha256: string;
 }
+
+type PhotoFacts = Pick<
+  PhotoRecord,
+  | 'ownerId'
+  | 'visibility'
+  | 'status'
+  | 'deletedAt'
+  | 'sha256'
+  | 'locationVisibility'
+  | 'locationEdited'
+>;
 
 /** How public a photo's files may be cached: private on a private profile, whatever the photo says. */
 const shownAs = (photo: 'public' | 'private', profile: 'public' | 'private') =>
@@ -72,13 +86,38 @@ export class CdnAccess {
    * so no shared cache keeps it for strangers.
    */
   async allows(photoId: string, viewer: string): Promise<CdnVerdict> {
+    return (await this.#decide(photoId, viewer)).verdict;
+  }
+
+  /**
+   * `allows`, for the photo's original: and whether the viewer gets its GPS
+   * fields (domain/location-privacy.ts), from the photo's setting or its
+   * owner's default, a cached fact cleared when the owner changes it.
+   */
+  async original(photoId: string, viewer: string): Promise<OriginalVerdict | undefined> {
+    const { verdict, facts, relation } = await this.#decide(photoId, viewer);
+    if (!verdict.allowed || !facts || !relation) return undefined;
+    const level =
+      facts.locationVisibility ??
+      (await this.#cached(
+        locationDefaultKey(facts.ownerId),
+        async () => (await this.#store.settings.get(facts.ownerId)).locationVisibilityDefault,
+      ));
+    return { ...verdict, gps: getsOriginalGps(relation, level, facts), sha256: facts.sha256 };
+  }
+
+  async #decide(photoId: string, viewer: string) {
     const facts = await this.#cached(photoAccessKey(photoId), () => this.#photoFacts(photoId));
-    if (!facts) return { allowed: false };
+    if (!facts) return { verdict: { allowed: false } };
     const profile = await this.#cached(profileKey(facts.ownerId), () =>
       this.#profile(facts.ownerId),
     );
     const relation = await this.#relationship(facts.ownerId, viewer, profile);
-    return { allowed: canSee(relation, facts), visibility: shownAs(facts.visibility, profile) };
+    const verdict = {
+      allowed: canSee(relation, facts),
+      visibility: shownAs(facts.visibility, profile),
+    };
+    return { verdict, facts, relation };
   }
 
   /**
@@ -141,8 +180,9 @@ export class CdnAccess {
   async #photoFacts(photoId: string): Promise<PhotoFacts | null> {
     const photo = await this.#store.photos.byId(photoId);
     if (!photo) return null;
-    const { ownerId, visibility, status, deletedAt } = photo;
-    return { ownerId, visibility, status, deletedAt };
+    const { ownerId, visibility, status, deletedAt, sha256, locationVisibility, locationEdited } =
+      photo;
+    return { ownerId, visibility, status, deletedAt, sha256, locationVisibility, locationEdited };
   }
 
   async #isAdmin(userId: string): Promise<boolean> {

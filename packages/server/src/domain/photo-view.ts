@@ -1,4 +1,4 @@
-import type { Photo } from '@flickr-kit/sdk/contract';
+import type { LocationPrivacy, Photo } from '@flickr-kit/sdk/contract';
 import type { AlbumRecord, PhotoRecord, RenditionRecord } from '../ports/metadata-store.ts';
 import { ANYONE, type UrlSigner } from './url-signer.ts';
 
@@ -12,6 +12,21 @@ export interface UrlContext {
   privateProfiles?: ReadonlySet<string>;
 }
 
+/** What the caller may know of a photo's location. */
+export interface LocationView {
+  /** Whether the owner shows the location to the caller. */
+  shown: boolean;
+  /** Who sees it: for the owner and administrators only. */
+  privacy: LocationPrivacy | null;
+  /** Whether the caller gets the original as uploaded, GPS fields included. */
+  originalGps: boolean;
+  /**
+   * The SHA-256 of the copy without GPS the caller gets otherwise, once the
+   * CDN tier has worked it out (domain/original-scrubs.ts).
+   */
+  copySha256?: string | undefined;
+}
+
 /** The API's view of a photo record, with signed URLs for the caller. */
 export function toPhoto(
   photo: PhotoRecord,
@@ -20,6 +35,7 @@ export function toPhoto(
   urls: UrlContext,
   /** Whether the caller has it among their favorites. */
   favorited: boolean,
+  geo: LocationView,
 ): Photo {
   const caller = urls.viewerId ?? ANYONE;
   // A public photo's renditions are signed for anyone, so every viewer (and every
@@ -51,9 +67,10 @@ export function toPhoto(
     capturedAt: photo.capturedAt,
     camera: photo.camera,
     location:
-      photo.latitude !== null && photo.longitude !== null
+      geo.shown && photo.latitude !== null && photo.longitude !== null
         ? { latitude: photo.latitude, longitude: photo.longitude }
         : null,
+    locationPrivacy: geo.privacy,
     placeholder: photo.placeholder,
     renditions: renditions.map(
       ({ name, width, height, bytes, format, renderedBy, specVersion, path }) => ({
@@ -68,6 +85,7 @@ export function toPhoto(
       }),
     ),
     originalUrl: photo.originalKey ? sign(photo.originalKey, caller) : null,
+    originalSha256: geo.originalGps ? photo.sha256 : (geo.copySha256 ?? null),
     urlsExpireAt: new Date(urls.expires * 1000).toISOString(),
     createdAt: photo.createdAt,
     updatedAt: photo.updatedAt,

@@ -1,4 +1,10 @@
-import type { Page, Photo, PhotoStatus } from '@flickr-kit/sdk/contract';
+import type {
+  Location,
+  LocationVisibility,
+  Page,
+  Photo,
+  PhotoStatus,
+} from '@flickr-kit/sdk/contract';
 import type { Cache } from '../ports/cache.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { MetadataStore, PhotoFilter, PhotoRecord } from '../ports/metadata-store.ts';
@@ -7,7 +13,8 @@ import type { CursorCodec } from './cursor.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso } from './ids.ts';
 import { type PageRequest as KeysetPageRequest, keysetPage } from './keyset-page.ts';
-import { toPhoto } from './photo-view.ts';
+import { locationViews } from './location-views.ts';
+import { type LocationView, toPhoto } from './photo-view.ts';
 import type { Principal } from './principal.ts';
 import type { UrlSigner } from './url-signer.ts';
 
@@ -18,6 +25,10 @@ export interface PhotoChanges {
   visibility?: 'public' | 'private' | undefined;
   commentsEnabled?: boolean | undefined;
   albumId?: string | null | undefined;
+  /** null clears it. */
+  location?: Location | null | undefined;
+  /** null follows the owner's default. */
+  locationVisibility?: LocationVisibility | null | undefined;
 }
 
 export interface PageRequest extends KeysetPageRequest {
@@ -93,11 +104,18 @@ export class PhotoService {
         : Promise.resolve(new Set<string>()),
     ]);
     const albums = new Map(albumList.map((album) => [album.id, album]));
-    const owners = await Promise.all(
-      [...new Set(photos.map((photo) => photo.ownerId))].map((id) => this.#store.users.byId(id)),
+    const ownerIds = [...new Set(photos.map((photo) => photo.ownerId))];
+    const owners = new Map(
+      await Promise.all(
+        ownerIds.map(async (id) => [id, await this.#store.users.byId(id)] as const),
+      ),
     );
     const privateProfiles = new Set(
-      owners.flatMap((owner) => (owner?.profileVisibility === 'private' ? [owner.id] : [])),
+      ownerIds.filter((id) => owners.get(id)?.profileVisibility === 'private'),
+    );
+    const locations = await locationViews(this.#store, viewer, photos, owners);
+    const copies = await this.#store.originalScrubs.digests(
+      photos.filter((photo) => !locations.get(photo.id)?.originalGps).map((photo) => photo.id),
     );
     return photos.map((photo) =>
       toPhoto(
@@ -106,6 +124,10 @@ export class PhotoService {
         renditions.get(photo.id) ?? [],
         { signer: this.#signer, viewerId: viewer.userId, expires, privateProfiles },
         favorited.has(photo.id),
+        {
+          ...(locations.get(photo.id) as LocationView),
+          copySha256: copies.get(photo.id),
+        },
       ),
     );
   }
@@ -116,21 +138,26 @@ export class PhotoService {
       const album = await this.#store.albums.byId(changes.albumId);
       if (!album || album.ownerId !== photo.ownerId) throw notFound('Album');
     }
-    const updated: PhotoRecord = {
-      ...photo,
-      ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
-      updatedAt: nowIso(),
-    };
+    // Only the columns asked for: a concurrent edit of other fields is kept,
+    // whichever request commits last.
+    const { location, ...rest } = changes;
     await this.#store.photos.update(id, {
-      title: updated.title,
-      description: updated.description,
-      tags: updated.tags,
-      visibility: updated.visibility,
-      commentsEnabled: updated.commentsEnabled,
-      albumId: updated.albumId,
-      updatedAt: updated.updatedAt,
+      ...(Object.fromEntries(
+        Object.entries(rest).filter(([, value]) => value !== undefined),
+      ) as Omit<PhotoChanges, 'location'>),
+      ...(location === undefined
+        ? {}
+        : {
+            latitude: location?.latitude ?? null,
+            longitude: location?.longitude ?? null,
+            locationEdited: true,
+          }),
+      updatedAt: nowIso(),
     });
     await this.#cache.delete(photoAccessKey(id));
+    // Read back: the answer shows the photo as stored, with whatever a concurrent edit changed.
+    const updated = await this.#store.photos.byId(id);
+    if (!updated) throw notFound('Photo');
     return (await this.views([updated], viewerOf(principal)))[0] as Photo;
   }
 

@@ -336,6 +336,8 @@ function newPhoto(
     camera: [image.camera?.make, image.camera?.model].filter(Boolean).join(' ') || null,
     latitude: image.gps?.latitude ?? null,
     longitude: image.gps?.longitude ?? null,
+    locationVisibility: null,
+    locationEdited: false,
     placeholder: null,
     originalKey: null,
     // Every file the saga writes goes here, wherever the photo moves meanwhile.

@@ -1,4 +1,10 @@
-import type { ErrorCode, PhotoStatus, SagaStep, Scope } from '@flickr-kit/sdk/contract';
+import type {
+  ErrorCode,
+  LocationVisibility,
+  PhotoStatus,
+  SagaStep,
+  Scope,
+} from '@flickr-kit/sdk/contract';
 import type { SearchIndex } from './search-index.ts';
 
 // The records the domain reads and writes, and the repositories it reads and
@@ -56,6 +62,13 @@ export interface PhotoRecord {
   camera: string | null;
   latitude: number | null;
   longitude: number | null;
+  /** Who sees the location; null follows the owner's `locationVisibilityDefault`. */
+  locationVisibility: LocationVisibility | null;
+  /**
+   * The owner has set, changed or cleared the location: the GPS fields of the
+   * original file are no longer the photo's location, and only the owner gets them.
+   */
+  locationEdited: boolean;
   placeholder: string | null;
   /** Where the original is stored, once the saga has stored it. */
   originalKey: string | null;
@@ -391,6 +404,8 @@ export interface FavoriteRepository {
 export interface UserSettingsRecord {
   /** Whether photos uploaded from now on take comments. */
   commentsEnabledByDefault: boolean;
+  /** Who sees the location of each of the user's photos that does not say otherwise. */
+  locationVisibilityDefault: LocationVisibility;
 }
 
 export interface UserSettingsRepository {
@@ -402,6 +417,24 @@ export interface UserSettingsRepository {
     changes: Partial<UserSettingsRecord>,
     at: string,
   ): Promise<UserSettingsRecord>;
+}
+
+/**
+ * How to make a copy of an original without its GPS fields: bytes to write
+ * over the original's at given offsets (the copy has the original's length),
+ * and the copy's SHA-256. No patches: the file carries no GPS.
+ */
+export interface OriginalScrub {
+  patches: readonly { offset: number; bytes: Uint8Array }[];
+  sha256: string;
+}
+
+export interface OriginalScrubRepository {
+  get(photoId: string): Promise<OriginalScrub | undefined>;
+  /** The copies' digests of those photos that have a scrub, by photo id, in one query. */
+  digests(photoIds: readonly string[]): Promise<Map<string, string>>;
+  /** Keeps the first scrub recorded for a photo: every run works it out alike. */
+  put(photoId: string, scrub: OriginalScrub, at: string): Promise<void>;
 }
 
 export interface FollowRecord {
@@ -516,6 +549,7 @@ export interface Repositories {
   comments: CommentRepository;
   favorites: FavoriteRepository;
   settings: UserSettingsRepository;
+  originalScrubs: OriginalScrubRepository;
   follows: FollowRepository;
   notifications: NotificationRepository;
   /** Photo search; the database keeps its index in step with every write (migration 0008). */

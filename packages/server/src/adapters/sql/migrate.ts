@@ -16,6 +16,7 @@ import * as photoStatusListing from './migrations/0006-photo-status-listing.ts';
 import * as commentsFavorites from './migrations/0007-comments-favorites.ts';
 import * as photoSearch from './migrations/0008-photo-search.ts';
 import * as followsNotifications from './migrations/0009-follows-notifications.ts';
+import * as locationPrivacy from './migrations/0010-location-privacy.ts';
 import * as notificationPositions from './migrations/0013-notification-positions.ts';
 import type { Database } from './schema.ts';
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-comments-favorites': commentsFavorites,
   '0008-photo-search': photoSearch,
   '0009-follows-notifications': followsNotifications,
+  '0010-location-privacy': locationPrivacy,
   '0013-notification-positions': notificationPositions,
 };
 

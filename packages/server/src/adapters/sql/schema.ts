@@ -54,6 +54,10 @@ export interface PhotosTable {
   camera: string | null;
   latitude: number | null;
   longitude: number | null;
+  /** `owner`, `shared` or `anyone`; null follows the owner's default. */
+  locationVisibility: 'owner' | 'shared' | 'anyone' | null;
+  /** 1 once the owner has set, changed or cleared the location. */
+  locationEdited: number;
   placeholder: string | null;
   originalKey: string | null;
   blobFolder: string | null;
@@ -142,6 +146,7 @@ export interface FavoritesTable {
 export interface UserSettingsTable {
   userId: string;
   commentsEnabledByDefault: number;
+  locationVisibilityDefault: 'owner' | 'shared' | 'anyone';
   updatedAt: string;
 }
 
@@ -170,6 +175,15 @@ export interface NotificationCountersTable {
   lastPosition: number;
 }
 
+export interface OriginalScrubsTable {
+  photoId: string;
+  /** JSON array of `[offset, base64 bytes]`: what replaces which bytes of the original. */
+  patches: string;
+  /** Lowercase hex SHA-256 of the original with the patches applied. */
+  sha256: string;
+  createdAt: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -186,4 +200,5 @@ export interface Database {
   follows: FollowsTable;
   notifications: NotificationsTable;
   notificationCounters: NotificationCountersTable;
+  originalScrubs: OriginalScrubsTable;
 }

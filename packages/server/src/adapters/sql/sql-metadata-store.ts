@@ -8,6 +8,7 @@ import { SqlFavoriteRepository } from './repositories/favorites.ts';
 import { SqlFollowRepository } from './repositories/follows.ts';
 import { SqlGrantRepository } from './repositories/grants.ts';
 import { SqlNotificationRepository } from './repositories/notifications.ts';
+import { SqlOriginalScrubRepository } from './repositories/original-scrubs.ts';
 import { SqlOutboxRepository } from './repositories/outbox.ts';
 import { SqlPhotoRepository } from './repositories/photos.ts';
 import { SqlSagaAttemptRepository } from './repositories/saga-attempts.ts';
@@ -30,6 +31,7 @@ function repositories(context: SqlContext): Repositories {
     comments: new SqlCommentRepository(context),
     favorites: new SqlFavoriteRepository(context),
     settings: new SqlUserSettingsRepository(context),
+    originalScrubs: new SqlOriginalScrubRepository(context),
     follows: new SqlFollowRepository(context),
     notifications: new SqlNotificationRepository(context),
     search: sqlSearchIndex(context),

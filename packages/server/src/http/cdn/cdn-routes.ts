@@ -3,11 +3,13 @@ import { ORIGINAL } from '../../domain/blob-keys.ts';
 import type { CdnAccess } from '../../domain/cdn-access.ts';
 import { DomainError, notFound } from '../../domain/errors.ts';
 import type { InFlightLimiter } from '../../domain/in-flight-limiter.ts';
+import type { OriginalScrubs } from '../../domain/original-scrubs.ts';
 import type { UrlSigner } from '../../domain/url-signer.ts';
 import { type BlobStore, InvalidBlobKeyError } from '../../ports/blob-store.ts';
 import { sendProblem } from '../problem.ts';
 import { parseRange } from './byte-range.ts';
 import { CDN_PREFIX, fileHeaders, parseCdnKey } from './cdn-files.ts';
+import { patchedBody } from './patched-body.ts';
 import type { PublishedFiles } from './published-files.ts';
 
 export interface CdnRoutesOptions {
@@ -22,6 +24,8 @@ export interface CdnRoutesOptions {
    * thumbnails are not limited.
    */
   originals: InFlightLimiter;
+  /** The GPS-free copies of originals, for viewers who may not see a photo's location. */
+  scrubs: OriginalScrubs;
 }
 
 /**
@@ -41,7 +45,7 @@ function firstValues(query: Record<string, string | string[] | undefined>) {
  * so answers carry long cache lifetimes, ETags and Range support.
  */
 export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions): Promise<void> {
-  const { files, published, signer, access, originals } = options;
+  const { files, published, signer, access, originals, scrubs } = options;
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
     // The router has decoded the path once, as the hot path does: decoding it again
@@ -59,8 +63,10 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
       );
     if (verdict === 'expired')
       throw new DomainError('url_expired', 'The URL has expired: ask the API for a new one');
-    const { allowed, visibility } = await access.allows(photoId, query.v as string);
-    if (!allowed) throw notFound('File');
+    const isOriginal = resolution === ORIGINAL;
+    const original = isOriginal ? await access.original(photoId, query.v as string) : undefined;
+    const decision = isOriginal ? original : await access.allows(photoId, query.v as string);
+    if (!decision?.allowed) throw notFound('File');
 
     let info: Awaited<ReturnType<BlobStore['stat']>>;
     try {
@@ -71,7 +77,20 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
     }
     if (!info) throw notFound('File');
 
-    const headers = fileHeaders(info, visibility, extension);
+    const headers = fileHeaders(info, decision.visibility, extension);
+    let patches: Awaited<ReturnType<OriginalScrubs['of']>>['patches'] = [];
+    if (original) {
+      let digest = original.sha256;
+      if (!original.gps) {
+        ({ patches, sha256: digest } = await scrubs.of(photoId, key, original.sha256));
+        if (patches.length > 0) headers.etag = `"${digest}"`;
+      }
+      // RFC 9530: the digest of the whole representation this URL serves, for
+      // a range too, so a client verifies what it assembles, copy or original.
+      headers['repr-digest'] = `sha-256=:${Buffer.from(digest, 'hex').toString('base64')}:`;
+      // Who gets which bytes changes with the owner's settings: no shared cache keeps either.
+      headers['cache-control'] = 'private, max-age=31536000, immutable';
+    }
     reply.headers(headers);
     if (request.headers['if-none-match'] === headers.etag) return reply.code(304).send();
 
@@ -83,21 +102,20 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
         detail: `The file has ${info.bytes} bytes; the requested range is outside it`,
       });
     }
-    const release =
-      resolution === ORIGINAL
-        ? originals.acquire(query.v === '-' ? `ip:${request.ip}` : (query.v as string))
-        : undefined;
+    const release = isOriginal
+      ? originals.acquire(query.v === '-' ? `ip:${request.ip}` : (query.v as string))
+      : undefined;
     reply.raw.once('close', () => release?.());
     if (range) {
       reply.code(206);
       reply.header('content-range', `bytes ${range.start}-${range.end}/${info.bytes}`);
       reply.header('content-length', String(range.end - range.start + 1));
-      return reply.send(await files.read(key, range));
+      return reply.send(patchedBody(await files.read(key, range), range.start, patches));
     }
     const body = await published.read(key, info);
     if (!body) throw notFound('File');
     reply.header('content-length', String(info.bytes));
-    return reply.send(body);
+    return reply.send(patchedBody(body, 0, patches));
   };
 
   // Fastify answers HEAD for GET routes itself, with the headers and no body.

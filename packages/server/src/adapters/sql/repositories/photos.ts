@@ -13,7 +13,9 @@ import type { SqlContext } from './executor.ts';
 export const toRecord = (row: PhotosTable): PhotoRecord => ({
   ...row,
   tags: JSON.parse(row.tags) as string[],
-  commentsEnabled: row.commentsEnabled === 1,
+  // Search reads its rows through raw SQL, which types nothing: compare as numbers.
+  commentsEnabled: Number(row.commentsEnabled) === 1,
+  locationEdited: Number(row.locationEdited) === 1,
 });
 
 /**
@@ -27,11 +29,12 @@ const matchesNothing = (filter: PhotoFilter) =>
 type PhotoChanges = Partial<Omit<PhotoRecord, 'id' | 'ownerId' | 'sha256'>>;
 
 const toRow = (changes: PhotoChanges): Partial<PhotosTable> => {
-  const { tags, commentsEnabled, ...rest } = changes;
+  const { tags, commentsEnabled, locationEdited, ...rest } = changes;
   return {
     ...rest,
     ...(tags === undefined ? {} : { tags: JSON.stringify(tags) }),
     ...(commentsEnabled === undefined ? {} : { commentsEnabled: commentsEnabled ? 1 : 0 }),
+    ...(locationEdited === undefined ? {} : { locationEdited: locationEdited ? 1 : 0 }),
   };
 };
 

@@ -3,12 +3,19 @@ import type { UserSettingsTable } from '../schema.ts';
 import type { SqlContext } from './executor.ts';
 
 /** What a user who never changed a setting has. */
-const DEFAULTS: UserSettingsRecord = { commentsEnabledByDefault: true };
+export const SETTINGS_DEFAULTS: UserSettingsRecord = {
+  commentsEnabledByDefault: true,
+  locationVisibilityDefault: 'shared',
+};
 
-const toRow = (settings: Partial<UserSettingsRecord>): Partial<UserSettingsTable> =>
-  settings.commentsEnabledByDefault === undefined
+const toRow = (settings: Partial<UserSettingsRecord>): Partial<UserSettingsTable> => ({
+  ...(settings.commentsEnabledByDefault === undefined
     ? {}
-    : { commentsEnabledByDefault: settings.commentsEnabledByDefault ? 1 : 0 };
+    : { commentsEnabledByDefault: settings.commentsEnabledByDefault ? 1 : 0 }),
+  ...(settings.locationVisibilityDefault === undefined
+    ? {}
+    : { locationVisibilityDefault: settings.locationVisibilityDefault }),
+});
 
 /** Settings live in a row of their own, written the first time a user changes one. */
 export class SqlUserSettingsRepository implements UserSettingsRepository {
@@ -23,7 +30,12 @@ export class SqlUserSettingsRepository implements UserSettingsRepository {
       .selectAll()
       .where('userId', '=', userId)
       .executeTakeFirst();
-    return row ? { commentsEnabledByDefault: row.commentsEnabledByDefault === 1 } : DEFAULTS;
+    return row
+      ? {
+          commentsEnabledByDefault: row.commentsEnabledByDefault === 1,
+          locationVisibilityDefault: row.locationVisibilityDefault,
+        }
+      : SETTINGS_DEFAULTS;
   }
 
   async update(
@@ -37,7 +49,8 @@ export class SqlUserSettingsRepository implements UserSettingsRepository {
       .insertInto('userSettings')
       .values({
         userId,
-        commentsEnabledByDefault: DEFAULTS.commentsEnabledByDefault ? 1 : 0,
+        commentsEnabledByDefault: SETTINGS_DEFAULTS.commentsEnabledByDefault ? 1 : 0,
+        locationVisibilityDefault: SETTINGS_DEFAULTS.locationVisibilityDefault,
         ...changed,
         updatedAt: at,
       })

@@ -44,7 +44,7 @@ export class PostgresSearchIndex implements SearchIndex {
       terms.map((term) => sql`(${wordQuery(term)} || ${tagsQuery(term)})`),
       sql` && `,
     );
-    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter)];
+    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter, viewer)];
     if (filter.tag)
       where.push(
         sql`exists (select 1 from jsonb_array_elements_text(p.tags::jsonb) t where lower(btrim(t)) = ${filter.tag.toLowerCase()})`,

@@ -1,11 +1,12 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { PhotoRecord } from '../../../ports/metadata-store.ts';
 import type {
   SearchFilter,
   SearchHit,
   SearchPosition,
   SearchViewer,
 } from '../../../ports/search-index.ts';
+import { toRecord } from '../repositories/photos.ts';
+import { SETTINGS_DEFAULTS } from '../repositories/user-settings.ts';
 import type { PhotosTable } from '../schema.ts';
 
 // The SQL both search adapters share: which photos (alias `p`) a viewer may
@@ -36,8 +37,23 @@ export function visibleTo(viewer: SearchViewer): RawBuilder<unknown> {
 /** Whether the photo's owner keeps a public profile (a private one is never found by strangers). */
 const profileIsPublic = sql`exists (select 1 from users u where u.id = p.owner_id and u.profile_visibility = 'public')`;
 
+/**
+ * Whether the viewer sees the photo's location, the rule of
+ * domain/location-privacy.ts in SQL: the photo's own setting, or else its
+ * owner's default (`shared` for an owner who never chose). Among photos the
+ * viewer finds, a grant means `shared` (or `anyone`) shows it; without one,
+ * only `anyone` does.
+ */
+function locationShownTo(viewer: SearchViewer): RawBuilder<unknown> {
+  const level = sql`coalesce(p.location_visibility, (select s.location_visibility_default from user_settings s where s.user_id = p.owner_id), ${SETTINGS_DEFAULTS.locationVisibilityDefault})`;
+  if (viewer.isAdmin) return sql`1 = 1`;
+  if (!viewer.userId) return sql`${level} = 'anyone'`;
+  return sql`(p.owner_id = ${viewer.userId} or ${level} = 'anyone' or (${level} = 'shared'
+    and exists (select 1 from grants g where g.sharer_id = p.owner_id and g.viewer_id = ${viewer.userId})))`;
+}
+
 /** The filters every database applies alike; the tag filter is the adapter's (JSON differs). */
-export function commonFilters(filter: SearchFilter): RawBuilder<unknown>[] {
+export function commonFilters(filter: SearchFilter, viewer: SearchViewer): RawBuilder<unknown>[] {
   const where: RawBuilder<unknown>[] = [];
   if (filter.ownerId) where.push(sql`p.owner_id = ${filter.ownerId}`);
   if (filter.albumId) where.push(sql`p.album_id = ${filter.albumId}`);
@@ -45,8 +61,11 @@ export function commonFilters(filter: SearchFilter): RawBuilder<unknown>[] {
   // Capture times are camera wall-clock ISO text: their first ten characters are the date.
   if (filter.takenFrom) where.push(sql`substr(p.captured_at, 1, 10) >= ${filter.takenFrom}`);
   if (filter.takenTo) where.push(sql`substr(p.captured_at, 1, 10) <= ${filter.takenTo}`);
-  if (filter.hasLocation === true) where.push(sql`p.latitude is not null`);
-  if (filter.hasLocation === false) where.push(sql`p.latitude is null`);
+  // A location the viewer may not see is, to them, no location.
+  if (filter.hasLocation === true)
+    where.push(sql`p.latitude is not null and ${locationShownTo(viewer)}`);
+  if (filter.hasLocation === false)
+    where.push(sql`not (p.latitude is not null and ${locationShownTo(viewer)})`);
   return where;
 }
 
@@ -72,11 +91,6 @@ export const allOf = (conditions: RawBuilder<unknown>[]): RawBuilder<unknown> =>
 export function toHit(
   row: PhotosTable & { searchScore: number; searchKey: string | number },
 ): SearchHit {
-  const { searchScore, searchKey, tags, commentsEnabled, ...rest } = row;
-  const photo: PhotoRecord = {
-    ...rest,
-    tags: JSON.parse(tags) as string[],
-    commentsEnabled: Number(commentsEnabled) === 1,
-  };
-  return { photo, score: Number(searchScore), key: String(searchKey) };
+  const { searchScore, searchKey, ...photo } = row;
+  return { photo: toRecord(photo), score: Number(searchScore), key: String(searchKey) };
 }

@@ -50,7 +50,7 @@ export class SqliteSearchIndex implements SearchIndex {
     filter: SearchFilter,
     page: { after?: SearchPosition | undefined; limit: number },
   ): Promise<SearchHit[]> {
-    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter)];
+    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter, viewer)];
     if (filter.tag)
       where.push(
         sql`exists (select 1 from json_each(p.tags) where lower(trim(value)) = ${filter.tag.toLowerCase()})`,

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { gpsPatches, patchChunk, ThumbnailError } from '@flickr-kit/thumbnail-core';
+import type { BlobStore } from '../ports/blob-store.ts';
+import type { MetadataStore, OriginalScrub } from '../ports/metadata-store.ts';
+import { DomainError } from './errors.ts';
+import { nowIso } from './ids.ts';
+
+const HASH_CHUNK = 2 ** 20;
+
+/**
+ * The GPS-free copies of originals (domain/location-privacy.ts says who gets
+ * one): for each original, the patches that blank its GPS fields in place and
+ * the copy's SHA-256, for `Repr-Digest`. Worked out the first time a copy is
+ * asked for (one read of the file's metadata, one of the whole file to hash
+ * the copy) and stored with the photo, so no later request hashes anything;
+ * a file never changes under its key, and neither does its scrub.
+ */
+export class OriginalScrubs {
+  readonly #store: Pick<MetadataStore, 'originalScrubs'>;
+  readonly #files: BlobStore;
+  /** Concurrent first requests for one original share one computation. */
+  readonly #working = new Map<string, Promise<OriginalScrub>>();
+
+  constructor(store: Pick<MetadataStore, 'originalScrubs'>, files: BlobStore) {
+    this.#store = store;
+    this.#files = files;
+  }
+
+  /** The scrub of the photo's original, stored under `key`, whose own SHA-256 is `sha256`. */
+  async of(photoId: string, key: string, sha256: string): Promise<OriginalScrub> {
+    const stored = await this.#store.originalScrubs.get(photoId);
+    if (stored) return stored;
+    let working = this.#working.get(photoId);
+    if (!working) {
+      working = this.#workOut(key, sha256)
+        .then(async (scrub) => {
+          // Every process works out the same scrub: the first one stored wins, equal to the rest.
+          await this.#store.originalScrubs.put(photoId, scrub, nowIso());
+          return scrub;
+        })
+        .finally(() => this.#working.delete(photoId));
+      this.#working.set(photoId, working);
+    }
+    return working;
+  }
+
+  async #workOut(key: string, sha256: string): Promise<OriginalScrub> {
+    const local = await this.#files.localFile(key);
+    const file = await open(local.path);
+    try {
+      const { size } = await file.stat();
+      const readAt = async (offset: number, length: number) => {
+        const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
+        return buffer.subarray(0, bytesRead);
+      };
+      const patches = await gpsPatches(readAt, size).catch((error: unknown) => {
+        // Never the file with its GPS instead: a copy we cannot make is refused.
+        if (!(error instanceof ThumbnailError)) throw error;
+        throw new DomainError(
+          'unsupported_image',
+          `This original cannot be served without its GPS fields (${error.message}); its owner can download it`,
+          { cause: error },
+        );
+      });
+      // Nothing to blank: the copy is the original, and so is its digest.
+      if (patches.length === 0) return { patches, sha256 };
+      const hash = createHash('sha256');
+      const buffer = Buffer.alloc(HASH_CHUNK);
+      for (let at = 0; at < size; ) {
+        const { bytesRead } = await file.read(buffer, 0, HASH_CHUNK, at);
+        if (bytesRead === 0) throw new Error(`${key} ended at ${at} of ${size} bytes`);
+        hash.update(patchChunk(buffer.subarray(0, bytesRead), at, patches));
+        at += bytesRead;
+      }
+      return { patches, sha256: hash.digest('hex') };
+    } finally {
+      await file.close();
+      await local.release();
+    }
+  }
+}
