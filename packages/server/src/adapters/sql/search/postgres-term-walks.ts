@@ -1,0 +1,168 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { SearchHit, SearchPosition } from '../../../ports/search-index.ts';
+import type { SqlContext } from '../repositories/executor.ts';
+import type { PhotosTable } from '../schema.ts';
+import { allOf, toHit } from './searchable-photos.ts';
+
+// One-word searches (most of them) that walk photo_search_terms (migration
+// 0012) in result order, so that a page reads about as many rows as it
+// shows. Results, order and positions are those of the ranked query in
+// postgres-search-index.ts, which answers longer queries.
+
+/** A query word as the index holds it, with the tags it may stand for. */
+export interface IndexedWord {
+  /** Its one lexeme (the word as PostgreSQL's 'simple' configuration reads it). */
+  lexeme: string;
+  /** The tags it may stand for, each one lexeme too. */
+  tagLexemes: string[];
+  /** Whether some photo holds the word (a typo or a prefix of a tag seldom does). */
+  found: boolean;
+}
+
+type Page = { after?: SearchPosition | undefined; limit: number };
+type Row = PhotosTable & { searchScore: number; searchKey: string };
+
+/** Whether the photo of `photoId` has one of the word's tags (each one lexeme) among its tags. */
+const tagged = (word: IndexedWord, photoId: RawBuilder<unknown>) =>
+  sql`exists (select 1 from photo_search_terms g where g.term = any(${word.tagLexemes}::text[])
+    and g.fields in (2, 3, 6, 7) and g.photo_id = ${photoId})`;
+
+/** Rows of the word with exactly these fields (4 title, 2 tags, 1 description). */
+const withFields = (lexeme: string, fields: number, extra: RawBuilder<unknown> = sql`true`) =>
+  sql`select t.photo_id from photo_search_terms t where t.term = ${lexeme} and t.fields = ${fields} and ${extra}`;
+
+/**
+ * Photos with one of the word's tags among their tags, once each (the
+ * partial index). One tag is one stretch of it, already in order.
+ */
+const withTags = (word: IndexedWord, extra: RawBuilder<unknown> = sql`true`) => {
+  const [only, ...more] = word.tagLexemes;
+  return more.length === 0
+    ? sql`select t.photo_id from photo_search_terms t
+        where t.term = ${only} and t.fields in (2, 3, 6, 7) and ${extra}`
+    : sql`select distinct t.photo_id from photo_search_terms t
+        where t.term = any(${word.tagLexemes}::text[]) and t.fields in (2, 3, 6, 7) and ${extra}`;
+};
+
+/**
+ * Photos whose score for the word is exactly `score`, as `photo_id`. The
+ * word's own fields decide, except among tags, where one of its tags counts
+ * too: a photo with the word in its title and one of its tags among its tags
+ * scores 6, like one with the word in both.
+ */
+function scoreClass(word: IndexedWord, score: number): RawBuilder<unknown> {
+  const hasTag = tagged(word, sql`t.photo_id`);
+  if (!(score & 2)) return withFields(word.lexeme, score, sql`not ${hasTag}`);
+  if (score > 2)
+    return sql`${withFields(word.lexeme, score)} union all ${withFields(word.lexeme, score - 2, hasTag)}`;
+  // Only among tags: the word there, or one of its tags on a photo without the word anywhere.
+  return sql`${withFields(word.lexeme, 2)} union all ${withTags(
+    word,
+    sql`not exists (select 1 from photo_search_terms w where w.term = ${word.lexeme}
+      and w.fields = any('{1,2,3,4,5,6,7}'::smallint[]) and w.photo_id = t.photo_id)`,
+  )}`;
+}
+
+/** The largest batch of candidates a score reads at once. */
+const MAX_BATCH = 4096;
+
+/**
+ * The photos of each score (`scores`, best first), newest first, up to the
+ * page. Each round reads a batch of candidates of the first `window` scores
+ * still to read, from photo_search_terms alone (so the photos they skip cost
+ * nothing), and joins only those to photos for the access rule and the
+ * filters: one round trip when the page fills. A score whose batch was full
+ * without filling the page is read on from its last candidate, its batch
+ * four times as large, before any later score counts.
+ */
+async function walkScores(
+  db: SqlContext['db'],
+  scores: number[],
+  candidates: (score: number) => RawBuilder<unknown>,
+  window: number,
+  where: RawBuilder<unknown>[],
+  { after, limit }: Page,
+): Promise<SearchHit[]> {
+  const hits: SearchHit[] = [];
+  let pending = scores
+    .filter((score) => !after || score <= after.score)
+    .map((score) => ({
+      score,
+      below: after && score === after.score ? after.key : undefined,
+      batch: limit + 1,
+    }));
+  while (pending.length > 0) {
+    const round = pending.slice(0, window);
+    const reads = round.map(
+      ({
+        score,
+        below,
+        batch,
+      }) => sql`(select ${score}::int as search_score, c.photo_id as search_key
+        from (${candidates(score)}) c
+        where ${below === undefined ? sql`true` : sql`c.photo_id < ${below}`}
+        order by c.photo_id desc limit ${batch})`,
+    );
+    // A candidate the viewer may not find, or the filters leave out, comes back without a photo.
+    const { rows } = await sql<Row & { id: string | null }>`
+      select p.*, c.search_score, c.search_key
+      from (${sql.join(reads, sql` union all `)}) c
+      left join photos p on p.id = c.search_key and ${allOf(where)}
+      order by c.search_score desc, c.search_key desc`.execute(db);
+    let read = 0;
+    for (const score of round) {
+      const own = rows.filter((row) => row.searchScore === score.score);
+      for (const row of own) {
+        if (row.id !== null) hits.push(toHit(row));
+        if (hits.length > limit) return hits;
+      }
+      const last = own.at(-1);
+      if (own.length < score.batch || !last) read++;
+      else {
+        score.below = last.searchKey;
+        score.batch = Math.min(score.batch * 4, MAX_BATCH);
+        break;
+      }
+    }
+    pending = pending.slice(read);
+  }
+  return hits;
+}
+
+/**
+ * One word: its score takes 7 values, so the results are the photos of score
+ * 7 newest first, then of 6, and so on. Without tags that is the order of
+ * the word's rows in the primary key (term, fields, photo_id): one walk
+ * backwards, joined to photos until the page is full. With tags, each score
+ * is a stretch or two of the word's rows and of its tags' (the partial
+ * index), read a batch at a time.
+ */
+export async function oneWord(
+  db: SqlContext['db'],
+  word: IndexedWord,
+  where: RawBuilder<unknown>[],
+  page: Page,
+): Promise<SearchHit[]> {
+  const { after, limit } = page;
+  // A word no photo holds finds its tags only, all of score 2.
+  if (word.tagLexemes.length > 0 && !word.found)
+    return walkScores(db, [2], () => withTags(word), 1, where, page);
+  if (word.tagLexemes.length > 0)
+    return walkScores(
+      db,
+      [7, 6, 5, 4, 3, 2, 1],
+      (score) => scoreClass(word, score),
+      2,
+      where,
+      page,
+    );
+  const { rows } = await sql<Row>`
+    select p.*, t.fields as search_score, t.photo_id as search_key
+    from photo_search_terms t join photos p on p.id = t.photo_id
+    where t.term = ${word.lexeme}
+      and ${after ? sql`(t.fields, t.photo_id) < (${after.score}, ${after.key})` : sql`true`}
+      and ${allOf(where)}
+    order by t.fields desc, t.photo_id desc
+    limit ${limit + 1}`.execute(db);
+  return rows.map(toHit);
+}
