@@ -72,8 +72,9 @@ const MAX_BATCH = 4096;
  * still to read, from photo_search_terms alone (so the photos they skip cost
  * nothing), and joins only those to photos for the access rule and the
  * filters: one round trip when the page fills. A score whose batch was full
- * without filling the page is read on from its last candidate, its batch
- * four times as large, before any later score counts.
+ * without filling the page is read on from its last candidate before any
+ * later score counts, in batches sized by the share of candidates that were
+ * hits so far (a filter on one owner of twenty keeps 1 in 20).
  */
 async function walkScores(
   db: SqlContext['db'],
@@ -86,19 +87,12 @@ async function walkScores(
   const hits: SearchHit[] = [];
   let pending = scores
     .filter((score) => !after || score <= after.score)
-    .map((score) => ({
-      score,
-      below: after && score === after.score ? after.key : undefined,
-      batch: limit + 1,
-    }));
-  while (pending.length > 0) {
+    .map((score) => ({ score, below: after && score === after.score ? after.key : undefined }));
+  let seen = 0;
+  for (let batch = limit + 1; pending.length > 0; ) {
     const round = pending.slice(0, window);
     const reads = round.map(
-      ({
-        score,
-        below,
-        batch,
-      }) => sql`(select ${score}::int as search_score, c.photo_id as search_key
+      ({ score, below }) => sql`(select ${score}::int as search_score, c.photo_id as search_key
         from (${candidates(score)}) c
         where ${below === undefined ? sql`true` : sql`c.photo_id < ${below}`}
         order by c.photo_id desc limit ${batch})`,
@@ -112,19 +106,22 @@ async function walkScores(
     let read = 0;
     for (const score of round) {
       const own = rows.filter((row) => row.searchScore === score.score);
+      seen += own.length;
       for (const row of own) {
         if (row.id !== null) hits.push(toHit(row));
         if (hits.length > limit) return hits;
       }
       const last = own.at(-1);
-      if (own.length < score.batch || !last) read++;
+      if (own.length < batch || !last) read++;
       else {
         score.below = last.searchKey;
-        score.batch = Math.min(score.batch * 4, MAX_BATCH);
         break;
       }
     }
     pending = pending.slice(read);
+    // Half as many again as should fill the rest of the page at the share seen so far.
+    const wanted = Math.ceil((1.5 * (limit + 1 - hits.length) * seen) / Math.max(hits.length, 1));
+    batch = Math.min(MAX_BATCH, Math.max(batch * 2, wanted));
   }
   return hits;
 }
