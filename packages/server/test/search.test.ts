@@ -127,6 +127,30 @@ describe('photo search', () => {
     expect(await found(undefined, { q: 'sealion' })).not.toContain(apart);
   });
 
+  it('reads the owners of a page in one query, however many owners it holds', async () => {
+    for (const owner of [alice, bob, carol]) await photo({ title: 'cormorant' }, owner.userId);
+    const users = server.services.store.users;
+    const reads = async (limit: number) => {
+      let calls = 0;
+      const { byId, byIds } = users;
+      users.byId = (id) => {
+        calls++;
+        return byId.call(users, id);
+      };
+      users.byIds = (ids) => {
+        calls++;
+        return byIds.call(users, ids);
+      };
+      try {
+        expect(await found(undefined, { q: 'cormorant', limit })).toHaveLength(limit);
+      } finally {
+        Object.assign(users, { byId, byIds });
+      }
+      return calls;
+    };
+    expect(await reads(3)).toBe(await reads(1));
+  });
+
   it('matches words in any case, accents counting, alike on both databases', async () => {
     const cafe = await photo({ title: 'Café Größe' });
     expect(await found(undefined, { q: 'CAFÉ' })).toEqual([cafe]);

@@ -85,19 +85,18 @@ export class PhotoService {
     const expires = this.#signer.expiry();
     const ids = photos.map((photo) => photo.id);
     const albumIds = new Set(photos.flatMap((photo) => (photo.albumId ? [photo.albumId] : [])));
-    const [albumList, renditions, favorited] = await Promise.all([
+    // One query each, all at once, however many photos and owners the page holds.
+    const [albumList, renditions, favorited, owners] = await Promise.all([
       this.#store.albums.byIds([...albumIds]),
       this.#store.photos.renditionsOf(ids),
       viewer.userId
         ? this.#store.favorites.favoritedAmong(viewer.userId, ids)
         : Promise.resolve(new Set<string>()),
+      this.#store.users.byIds([...new Set(photos.map((photo) => photo.ownerId))]),
     ]);
     const albums = new Map(albumList.map((album) => [album.id, album]));
-    const owners = await Promise.all(
-      [...new Set(photos.map((photo) => photo.ownerId))].map((id) => this.#store.users.byId(id)),
-    );
     const privateProfiles = new Set(
-      owners.flatMap((owner) => (owner?.profileVisibility === 'private' ? [owner.id] : [])),
+      owners.flatMap((owner) => (owner.profileVisibility === 'private' ? [owner.id] : [])),
     );
     return photos.map((photo) =>
       toPhoto(
