@@ -69,7 +69,7 @@ const MAX_BATCH = 4096;
 /**
  * The photos of each score (`scores`, best first), newest first, up to the
  * page. Each round reads a batch of candidates of the first `window` scores
- * still to read, from photo_search_terms alone (so the photos they skip cost
+ * still to read (twice as many each round after the first), from photo_search_terms alone (so the photos they skip cost
  * nothing), and joins only those to photos for the access rule and the
  * filters: one round trip when the page fills. A score whose batch was full
  * without filling the page is read on from its last candidate before any
@@ -89,36 +89,43 @@ async function walkScores(
     .filter((score) => !after || score <= after.score)
     .map((score) => ({ score, below: after && score === after.score ? after.key : undefined }));
   let seen = 0;
-  for (let batch = limit + 1; pending.length > 0; ) {
-    const round = pending.slice(0, window);
+  // Twice the page at first: the access rule alone leaves out some candidates.
+  for (let batch = 2 * (limit + 1), width = window; pending.length > 0; ) {
+    const round = pending.slice(0, width);
     const reads = round.map(
       ({ score, below }) => sql`(select ${score}::int as search_score, c.photo_id as search_key
         from (${candidates(score)}) c
         where ${below === undefined ? sql`true` : sql`c.photo_id < ${below}`}
         order by c.photo_id desc limit ${batch})`,
     );
-    // A candidate the viewer may not find, or the filters leave out, comes back without a photo.
-    const { rows } = await sql<Row & { id: string | null }>`
-      select p.*, c.search_score, c.search_key
-      from (${sql.join(reads, sql` union all `)}) c
+    // The hits, and each score's last candidate (without its photo unless a
+    // hit) with how many it read: where the next batch begins, and whether one does.
+    const { rows } = await sql<Row & { id: string | null; read: number }>`
+      select p.*, c.search_score, c.search_key, c.read from (
+        select c.*, count(*) over scores as read, min(c.search_key) over scores as last
+        from (${sql.join(reads, sql` union all `)}) c
+        window scores as (partition by c.search_score)
+      ) c
       left join photos p on p.id = c.search_key and ${allOf(where)}
+      where p.id is not null or c.search_key = c.last
       order by c.search_score desc, c.search_key desc`.execute(db);
-    let read = 0;
+    let done = 0;
     for (const score of round) {
       const own = rows.filter((row) => row.searchScore === score.score);
-      seen += own.length;
-      for (const row of own) {
+      for (const { read, ...row } of own) {
         if (row.id !== null) hits.push(toHit(row));
         if (hits.length > limit) return hits;
       }
       const last = own.at(-1);
-      if (own.length < batch || !last) read++;
+      seen += last?.read ?? 0;
+      if (!last || last.read < batch) done++;
       else {
         score.below = last.searchKey;
         break;
       }
     }
-    pending = pending.slice(read);
+    pending = pending.slice(done);
+    width *= 2;
     // Half as many again as should fill the rest of the page at the share seen so far.
     const wanted = Math.ceil((1.5 * (limit + 1 - hits.length) * seen) / Math.max(hits.length, 1));
     batch = Math.min(MAX_BATCH, Math.max(batch * 2, wanted));
