@@ -3,11 +3,12 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
 // Search that reads a page without scoring every match, on PostgreSQL.
 //
 // A GIN index over tsvectors answers "which photos hold this word" in no
-// order: ranking them meant fetching and testing every match's vectors,
-// about 8 µs a match, so a common word (a fifth of 100,000 photos) cost
-// 50-200 ms. `photo_search_terms` holds the same words as a B-tree, one row
-// per photo and word with the fields it is in (4 title, 2 tags, 1
-// description): the word's score for that photo, as search.ts defines it.
+// order: ranking them meant fetching and testing every match's vectors, a
+// few µs a match, so a common word (a fifth of 100,000 photos) cost 20-50 ms
+// and grew with the photos. `photo_search_terms` holds the same words as a
+// B-tree, one row per photo and word with the fields it is in (4 title, 2
+// tags, 1 description): the word's score for that photo, as
+// ports/search-index.ts defines it.
 // Walked by (term, fields desc, photo_id desc) it yields a word's matches in
 // result order, so a page reads about as many rows as it shows, however many
 // photos match. The partial index lists the photos that carry a word among

@@ -63,18 +63,18 @@ function scoreClass(word: IndexedWord, score: number): RawBuilder<unknown> {
   )}`;
 }
 
-/** The largest batch of candidates a score reads at once. */
+/** The largest batch of candidates a round reads. */
 const MAX_BATCH = 4096;
 
 /**
  * The photos of each score (`scores`, best first), newest first, up to the
- * page. Each round reads a batch of candidates of the first `window` scores
- * still to read (twice as many each round after the first), from photo_search_terms alone (so the photos they skip cost
- * nothing), and joins only those to photos for the access rule and the
- * filters: one round trip when the page fills. A score whose batch was full
- * without filling the page is read on from its last candidate before any
- * later score counts, in batches sized by the share of candidates that were
- * hits so far (a filter on one owner of twenty keeps 1 in 20).
+ * page. Each round reads the next batch of candidates in result order, from
+ * the first `window` scores still to read (twice as many each round after
+ * the first), from photo_search_terms alone, and joins only those to photos
+ * for the access rule and the filters: one round trip when the page fills.
+ * The next round begins after the round's last candidate, with a batch
+ * sized by the share of candidates that were hits so far (a filter on one
+ * owner of twenty keeps 1 in 20).
  */
 async function walkScores(
   db: SqlContext['db'],
@@ -85,47 +85,44 @@ async function walkScores(
   { after, limit }: Page,
 ): Promise<SearchHit[]> {
   const hits: SearchHit[] = [];
-  let pending = scores
-    .filter((score) => !after || score <= after.score)
-    .map((score) => ({ score, below: after && score === after.score ? after.key : undefined }));
+  let pending = scores.filter((score) => !after || score <= after.score);
+  let below = after?.key;
   let seen = 0;
   // Twice the page at first: the access rule alone leaves out some candidates.
-  for (let batch = 2 * (limit + 1), width = window; pending.length > 0; ) {
+  for (let batch = 2 * (limit + 1), width = window; pending.length > 0; width *= 2) {
     const round = pending.slice(0, width);
     const reads = round.map(
-      ({ score, below }) => sql`(select ${score}::int as search_score, c.photo_id as search_key
+      (score, at) => sql`(select ${score}::int as search_score, c.photo_id as search_key
         from (${candidates(score)}) c
-        where ${below === undefined ? sql`true` : sql`c.photo_id < ${below}`}
+        where ${at === 0 && below !== undefined ? sql`c.photo_id < ${below}` : sql`true`}
         order by c.photo_id desc limit ${batch})`,
     );
-    // The hits, and each score's last candidate (without its photo unless a
-    // hit) with how many it read: where the next batch begins, and whether one does.
-    const { rows } = await sql<Row & { id: string | null; read: number }>`
-      select p.*, c.search_score, c.search_key, c.read from (
-        select c.*, count(*) over scores as read, min(c.search_key) over scores as last
-        from (${sql.join(reads, sql` union all `)}) c
-        window scores as (partition by c.search_score)
+    // The hits, and the round's last candidate (without its photo unless a
+    // hit) with how many it read: where the next round begins, and whether one does.
+    const { rows } = await sql<Row & { id: string | null; read: number; at: number }>`
+      select p.*, c.search_score, c.search_key, c.read, c.at from (
+        select c.*, count(*) over () as read,
+          row_number() over (order by c.search_score desc, c.search_key desc) as at
+        from (select * from (${sql.join(reads, sql` union all `)}) u
+          order by search_score desc, search_key desc limit ${batch}) c
       ) c
       left join photos p on p.id = c.search_key and ${allOf(where)}
-      where p.id is not null or c.search_key = c.last
+      where p.id is not null or c.at = c.read
       order by c.search_score desc, c.search_key desc`.execute(db);
-    let done = 0;
-    for (const score of round) {
-      const own = rows.filter((row) => row.searchScore === score.score);
-      for (const { read, ...row } of own) {
-        if (row.id !== null) hits.push(toHit(row));
-        if (hits.length > limit) return hits;
-      }
-      const last = own.at(-1);
-      seen += last?.read ?? 0;
-      if (!last || last.read < batch) done++;
-      else {
-        score.below = last.searchKey;
-        break;
-      }
+    for (const { read, at, ...row } of rows) {
+      if (row.id !== null) hits.push(toHit(row));
+      if (hits.length > limit) return hits;
     }
-    pending = pending.slice(done);
-    width *= 2;
+    const last = rows.at(-1);
+    if (!last || last.read < batch) {
+      // Every score of the round is read to its end.
+      pending = pending.slice(round.length);
+      below = undefined;
+    } else {
+      pending = pending.slice(round.indexOf(last.searchScore));
+      below = last.searchKey;
+    }
+    seen += last?.read ?? 0;
     // Half as many again as should fill the rest of the page at the share seen so far.
     const wanted = Math.ceil((1.5 * (limit + 1 - hits.length) * seen) / Math.max(hits.length, 1));
     batch = Math.min(MAX_BATCH, Math.max(batch * 2, wanted));
