@@ -254,6 +254,25 @@ describe('photo search', () => {
       );
     });
 
+    it('goes on to lower scores when the photos of the cursor’s score are gone', async () => {
+      const best = [
+        await photo({ title: 'gannet', description: 'gannet' }),
+        await photo({ title: 'gannet', description: 'gannet' }),
+      ];
+      // 'gannat' is one typo from 'gannet': a tag it stands for, score 2, newer than the cursor.
+      const tagged = await photo({ tags: ['gannat'] });
+      const first = await search(undefined, { q: 'gannet', limit: 1 });
+      expect(ids(first)).toEqual([best[1]]);
+      // Purged, the word is in no photo any more: only its tag is left to find.
+      for (const id of best) await server.services.store.photos.purge(id);
+      const next = await search(undefined, {
+        q: 'gannet',
+        limit: 1,
+        cursor: first.nextCursor ?? '',
+      });
+      expect(ids(next)).toEqual([tagged]);
+    });
+
     it('refuses a cursor with another query, or one it did not issue', async () => {
       const first = await search(undefined, { q: 'walrus', limit: 2 });
       const other = await fetch(

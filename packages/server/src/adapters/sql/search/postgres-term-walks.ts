@@ -86,7 +86,8 @@ async function walkScores(
 ): Promise<SearchHit[]> {
   const hits: SearchHit[] = [];
   let pending = scores.filter((score) => !after || score <= after.score);
-  let below = after?.key;
+  // The cursor's key counts within its own score only (its photos may all be gone).
+  let below = after && pending[0] === after.score ? after.key : undefined;
   let seen = 0;
   // Twice the page at first: the access rule alone leaves out some candidates.
   for (let batch = 2 * (limit + 1), width = window; pending.length > 0; width *= 2) {
