@@ -121,10 +121,9 @@ describe('photo search', () => {
 
   it('finds a tag of several words through a typo, as a phrase', async () => {
     const tagged = await photo({ tags: ['sea lion'] });
-    const apart = await photo({ tags: ['lion', 'sea'] });
+    await photo({ tags: ['lion', 'sea'] }); // the words, but not the phrase
     const titled = await photo({ title: 'sealion' });
     expect(await found(undefined, { q: 'sealion' })).toEqual([titled, tagged]);
-    expect(await found(undefined, { q: 'sealion' })).not.toContain(apart);
   });
 
   it('reads the owners of a page in one query, however many owners it holds', async () => {
