@@ -98,6 +98,58 @@ describe('photo search', () => {
     expect(await found(undefined, { q: 'skylin' })).toEqual([city]);
   });
 
+  it('scores a tag the word stands for as the word among tags, on every page', async () => {
+    // 'pelikan' is one typo from 'pelican': among tags it counts as the word.
+    const sevens = await photo({
+      title: 'pelican',
+      description: 'a pelican',
+      tags: ['pelikan'],
+    });
+    const six = await photo({ title: 'pelican', tags: ['pelikan'] });
+    const five = await photo({ title: 'pelican', description: 'pelican' });
+    const four = await photo({ title: 'pelican' });
+    const three = await photo({ description: 'pelican', tags: ['pelikan'] });
+    const twoByTag = await photo({ tags: ['pelikan'] });
+    const twoByWord = await photo({ tags: ['pelican'] });
+    const twoByBoth = await photo({ tags: ['pelican', 'pelikan'] });
+    const one = await photo({ description: 'pelican' });
+    await photo({ title: 'pelikan' }); // a typo counts among tags only
+    const expected = [sevens, six, five, four, three, twoByBoth, twoByWord, twoByTag, one];
+    expect(await found(undefined, { q: 'pelican' })).toEqual(expected);
+    expect((await allPages(undefined, { q: 'pelican', limit: 2 })).flatMap(ids)).toEqual(expected);
+  });
+
+  it('finds a tag of several words through a typo, as a phrase', async () => {
+    const tagged = await photo({ tags: ['sea lion'] });
+    await photo({ tags: ['lion', 'sea'] }); // the words, but not the phrase
+    const titled = await photo({ title: 'sealion' });
+    expect(await found(undefined, { q: 'sealion' })).toEqual([titled, tagged]);
+  });
+
+  it('reads the owners of a page in one query, however many owners it holds', async () => {
+    for (const owner of [alice, bob, carol]) await photo({ title: 'cormorant' }, owner.userId);
+    const users = server.services.store.users;
+    const reads = async (limit: number) => {
+      let calls = 0;
+      const { byId, byIds } = users;
+      users.byId = (id) => {
+        calls++;
+        return byId.call(users, id);
+      };
+      users.byIds = (ids) => {
+        calls++;
+        return byIds.call(users, ids);
+      };
+      try {
+        expect(await found(undefined, { q: 'cormorant', limit })).toHaveLength(limit);
+      } finally {
+        Object.assign(users, { byId, byIds });
+      }
+      return calls;
+    };
+    expect(await reads(3)).toBe(await reads(1));
+  });
+
   it('matches words in any case, accents counting, alike on both databases', async () => {
     const cafe = await photo({ title: 'Café Größe' });
     expect(await found(undefined, { q: 'CAFÉ' })).toEqual([cafe]);
@@ -201,6 +253,25 @@ describe('photo search', () => {
       );
     });
 
+    it('goes on to lower scores when the photos of the cursor’s score are gone', async () => {
+      const best = [
+        await photo({ title: 'gannet', description: 'gannet' }),
+        await photo({ title: 'gannet', description: 'gannet' }),
+      ];
+      // 'gannat' is one typo from 'gannet': a tag it stands for, score 2, newer than the cursor.
+      const tagged = await photo({ tags: ['gannat'] });
+      const first = await search(undefined, { q: 'gannet', limit: 1 });
+      expect(ids(first)).toEqual([best[1]]);
+      // Purged, the word is in no photo any more: only its tag is left to find.
+      for (const id of best) await server.services.store.photos.purge(id);
+      const next = await search(undefined, {
+        q: 'gannet',
+        limit: 1,
+        cursor: first.nextCursor ?? '',
+      });
+      expect(ids(next)).toEqual([tagged]);
+    });
+
     it('refuses a cursor with another query, or one it did not issue', async () => {
       const first = await search(undefined, { q: 'walrus', limit: 2 });
       const other = await fetch(
@@ -267,6 +338,34 @@ describe('photo search', () => {
       expect(await found(carol, { q: 'aquarum' })).toEqual([id]);
       expect(await found(carol, { q: 'axolotl' })).toEqual([]);
       expect(await found(carol, { q: 'pond' })).toEqual([]);
+    });
+
+    it('ranks by the fields a word is in after an edit moved it', async () => {
+      const titled = await photo({ title: 'ibis' });
+      const described = await photo({ description: 'ibis' });
+      expect(await found(carol, { q: 'ibis' })).toEqual([titled, described]);
+      await callApi(server.url, alice, 'PATCH', `/v1/photos/${titled}`, {
+        title: 'wader',
+        description: 'ibis',
+      });
+      await callApi(server.url, alice, 'PATCH', `/v1/photos/${described}`, { title: 'ibis' });
+      expect(await found(carol, { q: 'ibis' })).toEqual([described, titled]);
+      expect(await found(carol, { q: 'wader' })).toEqual([titled]);
+    });
+
+    it('finds a photo by the edit that won when several raced, and by no other', async () => {
+      const id = await photo({ title: 'egret' });
+      const titles = ['kestrel', 'merlin', 'harrier', 'osprey', 'buzzard'];
+      const statuses = await Promise.all(
+        titles.map(
+          async (title) =>
+            (await callApi(server.url, alice, 'PATCH', `/v1/photos/${id}`, { title })).status,
+        ),
+      );
+      expect(statuses).toEqual(titles.map(() => 200));
+      const { body } = await callApi<Photo>(server.url, alice, 'GET', `/v1/photos/${id}`);
+      for (const title of [...titles, 'egret'])
+        expect(await found(carol, { q: title }), title).toEqual(title === body.title ? [id] : []);
     });
 
     it('shows photos still processing, or failed, to their owner only', async () => {

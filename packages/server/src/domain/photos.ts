@@ -96,24 +96,21 @@ export class PhotoService {
     const expires = this.#signer.expiry();
     const ids = photos.map((photo) => photo.id);
     const albumIds = new Set(photos.flatMap((photo) => (photo.albumId ? [photo.albumId] : [])));
-    const [albumList, renditions, favorited] = await Promise.all([
+    // One query each, all at once, however many photos and owners the page holds.
+    const [albumList, renditions, favorited, owners] = await Promise.all([
       this.#store.albums.byIds([...albumIds]),
       this.#store.photos.renditionsOf(ids),
       viewer.userId
         ? this.#store.favorites.favoritedAmong(viewer.userId, ids)
         : Promise.resolve(new Set<string>()),
+      this.#store.users.byIds([...new Set(photos.map((photo) => photo.ownerId))]),
     ]);
     const albums = new Map(albumList.map((album) => [album.id, album]));
-    const ownerIds = [...new Set(photos.map((photo) => photo.ownerId))];
-    const owners = new Map(
-      await Promise.all(
-        ownerIds.map(async (id) => [id, await this.#store.users.byId(id)] as const),
-      ),
-    );
+    const ownersById = new Map(owners.map((owner) => [owner.id, owner]));
     const privateProfiles = new Set(
-      ownerIds.filter((id) => owners.get(id)?.profileVisibility === 'private'),
+      owners.flatMap((owner) => (owner.profileVisibility === 'private' ? [owner.id] : [])),
     );
-    const locations = await locationViews(this.#store, viewer, photos, owners);
+    const locations = await locationViews(this.#store, viewer, photos, ownersById);
     const copies = await this.#store.originalScrubs.digests(
       photos.filter((photo) => !locations.get(photo.id)?.originalGps).map((photo) => photo.id),
     );

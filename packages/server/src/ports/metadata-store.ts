@@ -153,6 +153,8 @@ export interface UploadRecord {
 export interface UserRepository {
   insert(user: UserRecord): Promise<void>;
   byId(id: string): Promise<UserRecord | undefined>;
+  /** Several users in one query (the owners of a page of photos); missing ids are left out. */
+  byIds(ids: readonly string[]): Promise<UserRecord[]>;
   byUsername(username: string): Promise<UserRecord | undefined>;
   /**
    * Inside a transaction: holds off every other transaction that locks the

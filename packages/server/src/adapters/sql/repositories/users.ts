@@ -30,6 +30,16 @@ export class SqlUserRepository implements UserRepository {
     return row && toRecord(row);
   }
 
+  async byIds(ids: readonly string[]): Promise<UserRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#sql.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', ids)
+      .execute();
+    return rows.map(toRecord);
+  }
+
   async byUsername(username: string): Promise<UserRecord | undefined> {
     const row = await this.#sql.db
       .selectFrom('users')

@@ -9,6 +9,7 @@ import type {
 } from '../../../ports/search-index.ts';
 import type { SqlContext } from '../repositories/executor.ts';
 import type { PhotosTable } from '../schema.ts';
+import { type IndexedWord, oneWord } from './postgres-term-walks.ts';
 import { afterPosition, allOf, commonFilters, toHit, visibleTo } from './searchable-photos.ts';
 
 /** The word, as a tsquery built by PostgreSQL from the plain text: never query syntax. */
@@ -38,19 +39,21 @@ export class PostgresSearchIndex implements SearchIndex {
     filter: SearchFilter,
     page: { after?: SearchPosition | undefined; limit: number },
   ): Promise<SearchHit[]> {
-    // The GIN index finds photos with every word anywhere; each word's
-    // fields are then checked exactly (a tag's typo counts among tags only).
-    const anywhere = sql.join(
-      terms.map((term) => sql`(${wordQuery(term)} || ${tagsQuery(term)})`),
-      sql` && `,
-    );
     const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter, viewer)];
     if (filter.tag)
       where.push(
         sql`exists (select 1 from jsonb_array_elements_text(p.tags::jsonb) t where lower(btrim(t)) = ${filter.tag.toLowerCase()})`,
       );
     const [only] = terms;
-    if (terms.length === 1 && only) return this.#oneWord(only, where, page);
+    const word = terms.length === 1 && only ? await this.#indexed(only) : undefined;
+    if (word) return oneWord(this.#sql.db, word, where, page);
+    // Any other query is ranked whole. The GIN index finds photos with every
+    // word anywhere; each word's fields are then checked exactly (a tag's
+    // typo counts among tags only).
+    const anywhere = sql.join(
+      terms.map((term) => sql`(${wordQuery(term)} || ${tagsQuery(term)})`),
+      sql` && `,
+    );
     const exact = terms.map(
       (term) =>
         sql`(${inField('title_v', wordQuery(term))} or ${inField('description_v', wordQuery(term))} or ${inField('tags_v', tagsQuery(term))})`,
@@ -89,38 +92,27 @@ export class PostgresSearchIndex implements SearchIndex {
   }
 
   /**
-   * One word (most searches): its score takes 7 values, one per combination
-   * of fields, so the results are the photos of score 7 newest first, then of
-   * 6, and so on: one query per class, newest first up to the rows the page
-   * still needs, with the access rule and the filters in it (the planner walks
-   * the primary key backwards for a dense class, or the GIN index for a
-   * sparse one), instead of scoring and sorting every match.
+   * The word as photo_search_terms holds it, for postgres-term-walks.ts;
+   * undefined where it or one of its tags is not one lexeme to PostgreSQL
+   * (the ranked query then answers).
    */
-  async #oneWord(
-    term: SearchTerm,
-    where: RawBuilder<unknown>[],
-    page: { after?: SearchPosition | undefined; limit: number },
-  ): Promise<SearchHit[]> {
-    const hits: SearchHit[] = [];
-    const from = page.after;
-    const word = wordQuery(term);
-    const tags = tagsQuery(term);
-    for (let score = from ? from.score : 7; score >= 1 && hits.length <= page.limit; score--) {
-      const below = from && score === from.score ? from.key : undefined;
-      const { rows } = await sql<PhotosTable>`
-        select p.* from photo_search s
-        join photos p on p.id = s.photo_id
-        where s.document @@ (${word} || ${tags})
-          and ${inField('title_v', word)} = ${(score & 4) !== 0}
-          and ${inField('tags_v', tags)} = ${(score & 2) !== 0}
-          and ${inField('description_v', word)} = ${(score & 1) !== 0}
-          and ${below === undefined ? sql`true` : sql`s.photo_id < ${below}`}
-          and ${allOf(where)}
-        order by s.photo_id desc
-        limit ${page.limit + 1 - hits.length}`.execute(this.#sql.db);
-      for (const row of rows) hits.push(toHit({ ...row, searchScore: score, searchKey: row.id }));
-    }
-    return hits;
+  async #indexed(term: SearchTerm): Promise<IndexedWord | undefined> {
+    const { rows } = await sql<{ lexemes: string[]; found: boolean }>`
+      select l.lexemes, exists (select 1 from photo_search_terms t where t.term = l.lexemes[1]) as found
+      from unnest(${[term.word, ...term.tags]}::text[]) with ordinality as texts(text, at),
+        lateral (select tsvector_to_array(to_tsvector('simple', texts.text)) as lexemes) l
+      order by texts.at`.execute(this.#sql.db);
+    const [word, ...tags] = rows;
+    const [lexeme, ...more] = word?.lexemes ?? [];
+    // A tag of several words is a phrase: only the tsvectors know word order.
+    if (
+      !word ||
+      lexeme === undefined ||
+      more.length > 0 ||
+      tags.some((tag) => tag.lexemes.length > 1)
+    )
+      return undefined;
+    return { lexeme, tagLexemes: tags.flatMap((tag) => tag.lexemes), found: word.found };
   }
 
   async tagCandidates(word: string, limit: number): Promise<string[]> {
