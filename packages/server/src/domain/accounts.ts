@@ -42,6 +42,9 @@ export const toTokenInfo = (token: TokenRecord): TokenInfo => ({
   expiresAt: token.expiresAt,
 });
 
+/** The key under which a verified token's principal is cached; revoking the token clears it. */
+export const authCacheKey = (tokenId: string) => `auth:${tokenId}`;
+
 const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 /** Users, passwords and bearer tokens. */
@@ -80,14 +83,16 @@ export class AccountService {
       profileVisibility: 'public',
       isAdmin: options.isAdmin,
       createdAt: nowIso(),
+      deletedAt: null,
     };
-    if (await this.#store.users.byUsername(username)) {
+    // A deleted account's name stays taken: nobody may pass for the person who left.
+    if (await this.#store.users.usernameTaken(username)) {
       throw new DomainError('username_taken', `The username "${username}" is taken`);
     }
     try {
       await this.#store.users.insert(user);
     } catch (error) {
-      if (await this.#store.users.byUsername(username)) {
+      if (await this.#store.users.usernameTaken(username)) {
         throw new DomainError('username_taken', `The username "${username}" is taken`, {
           cause: error,
         });
@@ -139,7 +144,12 @@ export class AccountService {
       lastUsedAt: null,
       expiresAt: options.expiresAt,
     };
-    await this.#store.tokens.insert(record);
+    // A token issued while its account was being deleted would be a token of nobody.
+    await this.#store.transaction(async (tx) => {
+      if (!(await tx.users.lockLive(user.id)))
+        throw new DomainError('invalid_credentials', 'Wrong username or password');
+      await tx.tokens.insert(record);
+    });
     return { token, record };
   }
 
@@ -147,12 +157,13 @@ export class AccountService {
   async authenticate(bearer: string): Promise<Principal | undefined> {
     const parsed = parseToken(bearer);
     if (!parsed) return undefined;
-    const cacheKey = `auth:${parsed.tokenId}`;
+    const cacheKey = authCacheKey(parsed.tokenId);
     let principal = await this.#cache.get<Principal>(cacheKey);
     if (!principal) {
       const token = await this.#store.tokens.byId(parsed.tokenId);
       const user = token && (await this.#store.users.byId(token.userId));
-      if (!token || !user) return undefined;
+      // A deleted account's tokens are deleted with it; this guards a token read just before.
+      if (!token || !user || user.deletedAt) return undefined;
       principal = { token, user };
       await this.#cache.set(cacheKey, principal, AUTH_CACHE_MS);
     }
@@ -202,7 +213,7 @@ export class AccountService {
 
   async revokeToken(principal: Principal, tokenId: string): Promise<void> {
     if (!(await this.#store.tokens.delete(principal.user.id, tokenId))) throw notFound('Token');
-    await this.#cache.delete(`auth:${tokenId}`);
+    await this.#cache.delete(authCacheKey(tokenId));
   }
 
   /** The caller's account settings. */

@@ -14,7 +14,11 @@ export interface CdnFactsStore {
 
 const adminKey = (userId: string) => `access:admin:${userId}`;
 
-/** The key under which the CDN tier caches a user's profile visibility; cleared when it changes. */
+/**
+ * The key under which the CDN tier caches a user's profile visibility, or
+ * null for a deleted account: the owner-level fact every file of the
+ * account is checked against. Cleared when it changes.
+ */
 export const profileKey = (userId: string) => `access:profile:${userId}`;
 
 /** Whether a URL's viewer may fetch a photo's files, and how public the answer may be cached. */
@@ -77,6 +81,7 @@ export class CdnAccess {
     const profile = await this.#cached(profileKey(facts.ownerId), () =>
       this.#profile(facts.ownerId),
     );
+    if (!profile) return { allowed: false };
     const relation = await this.#relationship(facts.ownerId, viewer, profile);
     return { allowed: canSee(relation, facts), visibility: shownAs(facts.visibility, profile) };
   }
@@ -99,8 +104,10 @@ export class CdnAccess {
     const { ownerId } = facts.value;
     const profile = this.#peek(profileKey(ownerId), () => this.#profile(ownerId));
     if (!profile) return undefined;
+    if (!profile.value) return { allowed: false };
+    const visibility = profile.value;
     let relation: Relationship | undefined;
-    if (viewer === ANYONE) relation = strangerTo(profile.value);
+    if (viewer === ANYONE) relation = strangerTo(visibility);
     else if (viewer === ownerId) relation = 'owner';
     else {
       const isAdmin = this.#peek(adminKey(viewer), () => this.#isAdmin(viewer));
@@ -108,12 +115,12 @@ export class CdnAccess {
         this.#store.grants.exists(ownerId, viewer),
       );
       if (isAdmin?.value) relation = 'admin';
-      else if (isAdmin && granted) relation = granted.value ? 'granted' : strangerTo(profile.value);
+      else if (isAdmin && granted) relation = granted.value ? 'granted' : strangerTo(visibility);
     }
     return (
       relation && {
         allowed: canSee(relation, facts.value),
-        visibility: shownAs(facts.value.visibility, profile.value),
+        visibility: shownAs(facts.value.visibility, visibility),
       }
     );
   }
@@ -134,8 +141,10 @@ export class CdnAccess {
     return strangerTo(profile);
   }
 
-  async #profile(userId: string): Promise<'public' | 'private'> {
-    return (await this.#store.users.byId(userId))?.profileVisibility ?? 'public';
+  /** A deleted account's photos are refused here, whatever their own facts still say in a cache. */
+  async #profile(userId: string): Promise<'public' | 'private' | null> {
+    const user = await this.#store.users.byId(userId);
+    return user && !user.deletedAt ? user.profileVisibility : null;
   }
 
   async #photoFacts(photoId: string): Promise<PhotoFacts | null> {

@@ -16,6 +16,7 @@ import * as photoStatusListing from './migrations/0006-photo-status-listing.ts';
 import * as commentsFavorites from './migrations/0007-comments-favorites.ts';
 import * as photoSearch from './migrations/0008-photo-search.ts';
 import * as followsNotifications from './migrations/0009-follows-notifications.ts';
+import * as accountDeletion from './migrations/0011-account-deletion.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations in order; names sort the same way, which Kysely checks. */
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-comments-favorites': commentsFavorites,
   '0009-follows-notifications': followsNotifications,
   '0008-photo-search': photoSearch,
+  '0011-account-deletion': accountDeletion,
 };
 
 /** Brings the schema up to date; safe to run on every start and from several processes. */
