@@ -203,16 +203,21 @@ describe('account deletion', () => {
     const stale = await server.services.accounts.authenticate(alice.token);
     expect((await deleteAccount(alice)).status).toBe(204);
 
-    const { comments, favorites, follows, shares } = server.services;
+    const { accounts, albums, comments, favorites, follows, shares } = server.services;
     for (const write of [
       () => comments.add(stale!, bobsPhoto, 'too late'),
       () => favorites.add(stale!, bobsPhoto),
       () => follows.follow(stale!, bob.username),
       () => shares.grant(stale!, bob.username),
+      () => albums.create(stale!, 'too late'),
+      () => accounts.updateSettings(stale!, { commentsEnabledByDefault: false }),
+      () => accounts.createApiToken(stale!, { name: 'too late', scopes: ['read'] }),
     ])
       await expect(write()).rejects.toMatchObject({ code: 'unauthenticated' });
     expect(await server.services.store.comments.byAuthor(alice.userId, undefined, 10)).toEqual([]);
     expect((await server.services.store.photos.byId(bobsPhoto))?.favoriteCount).toBe(0);
+    expect(await server.services.store.albums.listForOwner(alice.userId)).toEqual([]);
+    expect(await server.services.store.tokens.listForUser(alice.userId)).toEqual([]);
   });
 
   it('ends the saga of a photo still processing harmlessly', async () => {

@@ -12,7 +12,7 @@ import type { MetadataStore, TokenRecord, UserRecord } from '../ports/metadata-s
 import { DomainError, notFound } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
-import type { Principal } from './principal.ts';
+import { accountDeleted, lockCallerAccount, type Principal } from './principal.ts';
 import { issueToken, parseToken, secretMatches } from './token-secrets.ts';
 
 export interface AccountSettings {
@@ -118,19 +118,21 @@ export class AccountService {
     const scopes: Scope[] = user.isAdmin
       ? [...SCOPES]
       : SCOPES.filter((scope) => scope !== 'admin');
-    const { token, record } = await this.#issue(user, {
+    const issued = await this.#issue(user, {
       name: 'session',
       kind: 'session',
       scopes,
       expiresAt: daysFromNow(this.#settings.sessionDays),
     });
-    return { token, expiresAt: record.expiresAt, user: toUser(user) };
+    // Deleted while signing in: answered as for an unknown user, like any login after.
+    if (!issued) throw new DomainError('invalid_credentials', 'Wrong username or password');
+    return { token: issued.token, expiresAt: issued.record.expiresAt, user: toUser(user) };
   }
 
   async #issue(
     user: UserRecord,
     options: { name: string; kind: 'session' | 'api'; scopes: Scope[]; expiresAt: string | null },
-  ): Promise<{ token: string; record: TokenRecord }> {
+  ): Promise<{ token: string; record: TokenRecord } | undefined> {
     const id = uuidv7();
     const { token, secretHash } = issueToken(id);
     const record: TokenRecord = {
@@ -144,13 +146,13 @@ export class AccountService {
       lastUsedAt: null,
       expiresAt: options.expiresAt,
     };
-    // A token issued while its account was being deleted would be a token of nobody.
-    await this.#store.transaction(async (tx) => {
-      if (!(await tx.users.lockLive(user.id)))
-        throw new DomainError('invalid_credentials', 'Wrong username or password');
+    // None for an account deleted meanwhile: its token would outlive the deletion.
+    const live = await this.#store.transaction(async (tx) => {
+      if (!(await tx.users.lockLive(user.id))) return false;
       await tx.tokens.insert(record);
+      return true;
     });
-    return { token, record };
+    return live ? { token, record } : undefined;
   }
 
   /** The principal a bearer token stands for, or undefined for an unknown, expired or revoked one. */
@@ -198,13 +200,14 @@ export class AccountService {
     }
     const expiresAt =
       request.expiresInDays === undefined ? null : daysFromNow(request.expiresInDays);
-    const { token, record } = await this.#issue(principal.user, {
+    const issued = await this.#issue(principal.user, {
       name: request.name,
       kind: 'api',
       scopes,
       expiresAt,
     });
-    return { token, info: toTokenInfo(record) };
+    if (!issued) throw accountDeleted();
+    return { token: issued.token, info: toTokenInfo(issued.record) };
   }
 
   async listTokens(principal: Principal): Promise<TokenInfo[]> {
@@ -226,7 +229,10 @@ export class AccountService {
     const defined = Object.fromEntries(
       Object.entries(changes).filter(([, value]) => value !== undefined),
     ) as Partial<UserSettings>;
-    return this.#store.settings.update(principal.user.id, defined, nowIso());
+    return this.#store.transaction(async (tx) => {
+      await lockCallerAccount(tx, principal);
+      return tx.settings.update(principal.user.id, defined, nowIso());
+    });
   }
 
   /** Creates an API token for a user from the shell (`flickr-server token create`). */
@@ -239,6 +245,8 @@ export class AccountService {
         `"${username}" is not an administrator: no admin scope`,
       );
     }
-    return (await this.#issue(user, { name, kind: 'api', scopes, expiresAt: null })).token;
+    const issued = await this.#issue(user, { name, kind: 'api', scopes, expiresAt: null });
+    if (!issued) throw notFound(`User "${username}"`);
+    return issued.token;
   }
 }

@@ -13,7 +13,8 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.token.scopes.includes(scope);
 }
 
-const accountDeleted = () =>
+/** What a principal read before its account was deleted is told when it tries to write. */
+export const accountDeleted = () =>
   new DomainError('unauthenticated', 'This account has been deleted: sign in to another');
 
 /**
