@@ -64,10 +64,10 @@ async function exportToStdout(context: CliContext, text: AsyncIterable<Uint8Arra
 async function exportAccount(context: CliContext, options: ExportOptions) {
   const text = await context.client().account.exportStream({ signal: context.signal });
   if (!options.out) {
-    await exportToStdout(context, text);
-    context.io.stderr.write(
-      `flickr-cli: the export holds no files; for the photos: ${PHOTOS_HINT}\n`,
-    );
+    if (await exportToStdout(context, text))
+      context.io.stderr.write(
+        `flickr-cli: the export holds no files; for the photos: ${PHOTOS_HINT}\n`,
+      );
     return undefined;
   }
   const bytes = await exportToFile(text, options.out);

@@ -23,7 +23,7 @@ export class Account {
    * a lost answer hears 401, which then means the deletion went through.
    *
    * @example
-   * await client.account.delete({ password: process.env.FLICKR_PASSWORD });
+   * await client.account.delete({ password: process.env.FLICKR_PASSWORD ?? '' });
    */
   delete(request: DeleteAccountRequest, options?: RequestOptions) {
     return this.#transport.call(deleteAccount, { body: request }, options);
