@@ -331,10 +331,11 @@ unreachable at once:
   through the API and search at once, refused by the CDN tier (which checks
   the owner's account with every file, so a cached "allowed" cannot outlive
   the deletion: within a second in a separate CDN process). Their files are
-  removed by the purge job on its usual schedule
-  (\`FLICKR_PURGE_AFTER_HOURS\` after the deletion, checked every ten
-  minutes), with their rows, comments and favorites. A saga step of a photo
-  still processing ends without running.
+  removed by the purge job on its usual schedule, with their rows, comments
+  and favorites: from \`FLICKR_PURGE_AFTER_HOURS\` after the deletion, at
+  up to 100 photos a run every ten minutes, so the files of a 100,000-photo
+  account go over the week after. A saga step of a photo still processing
+  ends without running.
 - **Removed at once:** albums, grants both ways (given and received),
   follows both ways, favorites (each photo's \`favoriteCount\` is corrected
   in the same transaction), settings, the notifications the user received
