@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.ts';
+import { wellFormedText } from './stored-text.ts';
 
 /** What deleting an account asks for: the password again, so a token alone cannot do it. */
 export const DeleteAccountRequest = z.object({
-  password: z
-    .string()
+  // Any password a user could have set: the length rules are for new ones (Password).
+  password: wellFormedText()
     .min(1)
     .max(1024)
     .describe('The account’s password, typed again: a leaked or stray token cannot delete it'),
