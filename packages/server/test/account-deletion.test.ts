@@ -35,6 +35,12 @@ describe('account deletion', () => {
   const deleteAccount = (user: { token: string }, password = PASSWORD) =>
     api<Problem | undefined>(user, 'DELETE', '/v1/me', { password });
   const cdn = (url: string) => fetch(new URL(url, server.url));
+  /** The principal of a token as read now: what another process's cache may hold for seconds. */
+  const principalOf = async (user: User) => {
+    const principal = await server.services.accounts.authenticate(user.token);
+    if (!principal) throw new Error(`${user.username}'s token does not authenticate`);
+    return principal;
+  };
   const problemOf = ({ body }: ApiAnswer<unknown>) => ({
     ...(body as Problem),
     requestId: undefined,
@@ -181,14 +187,13 @@ describe('account deletion', () => {
     const url = await createUpload(server.url, alice.token, data);
     expect((await patchUpload(url, alice.token, 0, data.subarray(0, 100))).status).toBe(204);
     const id = url.split('/').at(-1) as string;
-    // A principal read before the deletion, as another process's cache may hold it for seconds.
-    const stale = await server.services.accounts.authenticate(alice.token);
+    const stale = await principalOf(alice);
 
     expect((await deleteAccount(alice)).status).toBe(204);
 
     expect((await patchUpload(url, alice.token, 100, data.subarray(100))).status).toBe(401);
     const rest = { offset: 100, body: Readable.from([data.subarray(100)]) };
-    await expect(server.services.resumable.append(stale!, id, rest)).rejects.toMatchObject({
+    await expect(server.services.resumable.append(stale, id, rest)).rejects.toMatchObject({
       code: 'gone',
     });
     expect(
@@ -200,18 +205,18 @@ describe('account deletion', () => {
   it('refuses writes of a principal read before the deletion', async () => {
     const alice = await registerUser(server.url);
     const bobsPhoto = (await seedPhotos(server.services.store, bob.userId, 1))[0] as string;
-    const stale = await server.services.accounts.authenticate(alice.token);
+    const stale = await principalOf(alice);
     expect((await deleteAccount(alice)).status).toBe(204);
 
     const { accounts, albums, comments, favorites, follows, shares } = server.services;
     for (const write of [
-      () => comments.add(stale!, bobsPhoto, 'too late'),
-      () => favorites.add(stale!, bobsPhoto),
-      () => follows.follow(stale!, bob.username),
-      () => shares.grant(stale!, bob.username),
-      () => albums.create(stale!, 'too late'),
-      () => accounts.updateSettings(stale!, { commentsEnabledByDefault: false }),
-      () => accounts.createApiToken(stale!, { name: 'too late', scopes: ['read'] }),
+      () => comments.add(stale, bobsPhoto, 'too late'),
+      () => favorites.add(stale, bobsPhoto),
+      () => follows.follow(stale, bob.username),
+      () => shares.grant(stale, bob.username),
+      () => albums.create(stale, 'too late'),
+      () => accounts.updateSettings(stale, { commentsEnabledByDefault: false }),
+      () => accounts.createApiToken(stale, { name: 'too late', scopes: ['read'] }),
     ])
       await expect(write()).rejects.toMatchObject({ code: 'unauthenticated' });
     expect(await server.services.store.comments.byAuthor(alice.userId, undefined, 10)).toEqual([]);
@@ -315,17 +320,13 @@ describe('account deletion', () => {
     const alice = await registerUser(server.url);
     const store = server.services.store;
     const ids = await seedPhotos(store, alice.userId, 2000);
-    for (const photoId of ids.slice(0, 50))
-      await server.services.favorites.add(
-        (await server.services.accounts.authenticate(bob.token))!,
-        photoId,
-      );
-    const started = performance.now();
+    const asBob = await principalOf(bob);
+    for (const photoId of ids.slice(0, 50)) await server.services.favorites.add(asBob, photoId);
+    const favorites = async () =>
+      (await api<Page<unknown>>(bob, 'GET', '/v1/me/favorites')).body.items;
+    expect(await favorites()).not.toEqual([]);
     expect((await deleteAccount(alice)).status).toBe(204);
-    const ms = performance.now() - started;
     expect(await store.photos.countLive(alice.userId)).toBe(0);
-    const favorites = await api<Page<unknown>>(bob, 'GET', '/v1/me/favorites');
-    expect(favorites.body.items).toEqual([]);
-    console.info(`deleted an account of 2000 photos in ${ms.toFixed(0)} ms (${store.dialect})`);
+    expect(await favorites()).toEqual([]);
   });
 });
