@@ -157,8 +157,8 @@ export interface UserRepository {
    * Without a transaction it only reads.
    */
   lockLive(id: string): Promise<boolean>;
-  /** Makes the account a tombstone: deleted, with no password; false when it was deleted already. */
-  markDeleted(id: string, at: string): Promise<boolean>;
+  /** Makes the account a tombstone: deleted, with no password and no administrator rights. */
+  markDeleted(id: string, at: string): Promise<void>;
   setProfileVisibility(id: string, visibility: 'public' | 'private'): Promise<void>;
 }
 

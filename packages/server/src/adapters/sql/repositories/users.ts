@@ -57,14 +57,12 @@ export class SqlUserRepository implements UserRepository {
     return row !== undefined && row.deletedAt === null;
   }
 
-  async markDeleted(id: string, at: string): Promise<boolean> {
-    const result = await this.#sql.db
+  async markDeleted(id: string, at: string): Promise<void> {
+    await this.#sql.db
       .updateTable('users')
       .set({ deletedAt: at, passwordHash: '', isAdmin: 0 })
       .where('id', '=', id)
-      .where('deletedAt', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+      .execute();
   }
 
   async setProfileVisibility(id: string, visibility: 'public' | 'private'): Promise<void> {
