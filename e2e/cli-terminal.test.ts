@@ -1,62 +1,20 @@
 // The ink view on a real terminal: flickr-cli runs in a tmux pane, and the
 // test reads the screen while an upload is held mid-file by a proxy, then
 // after it finishes. Skipped, saying why, where tmux is not installed.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../packages/sdk/bench/counting-proxy.ts';
 import { CLI_MAIN } from './cli/run-cli.ts';
+import { haveTmux, killSession, quote, screen, tmuxRun, waitForScreen } from './cli/tmux.ts';
 import { noisePhoto } from './fixtures/noise-photo.ts';
 import { photo, type RealServer, startRealServer } from './real-server.ts';
 
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!haveTmux) console.warn('cli-terminal: skipped, tmux is not installed (apt-get install tmux)');
 
 /** An SGR escape that sets a foreground colour. */
 const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*3[0-9]m`);
-
-const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
-
-/** Runs a command in a detached tmux session of the given size; returns the session's name. */
-function tmuxRun(command: string, env: Record<string, string>, columns = 100): string {
-  const name = `flickr-cli-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const exports = Object.entries(env)
-    .map(([key, value]) => `${key}=${quote(value)}`)
-    .join(' ');
-  execFileSync('tmux', [
-    'new-session',
-    '-d',
-    '-s',
-    name,
-    '-x',
-    String(columns),
-    '-y',
-    '40',
-    `env -u CI ${exports} ${command}; echo "EXIT=$?"; sleep 60`,
-  ]);
-  return name;
-}
-
-const screen = (session: string, escapes = false) =>
-  execFileSync('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session], {
-    encoding: 'utf8',
-  });
-
-async function waitForScreen(
-  session: string,
-  pattern: RegExp,
-  timeoutMs = 30_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen(session);
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`the screen never matched ${pattern}:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.skipIf(!haveTmux)('flickr-cli on a terminal', () => {
   let server: RealServer;
@@ -70,7 +28,7 @@ describe.skipIf(!haveTmux)('flickr-cli on a terminal', () => {
     dir = await mkdtemp(join(tmpdir(), 'cli-terminal-'));
   });
   afterAll(async () => {
-    for (const session of sessions) spawnSync('tmux', ['kill-session', '-t', session]);
+    for (const session of sessions) killSession(session);
     await proxy.close();
     await server.destroy();
     await rm(dir, { recursive: true, force: true });

@@ -368,6 +368,70 @@ it comes back).
   resends the last id it saw and dedupes nothing, gets each notification
   once. (If the notification named in \`Last-Event-ID\` was purged with its
   photo meanwhile, the stream resumes at the first one with a later id.)
+
+## Deleting and exporting an account
+
+\`DELETE /v1/me\` with \`{"password": "…"}\` deletes the caller's account. It
+needs a token with the \`delete\` scope *and* the password again: a leaked
+read token, a CI token or a stray call cannot do it, and neither can a
+stolen delete token alone. A wrong password is \`401 invalid_credentials\`
+and deletes nothing; the route is rate-limited like login. One transaction,
+a statement per table however many photos, makes everything of the account
+unreachable at once:
+
+- **Signing in.** Every session and API token is revoked; signing in is
+  refused exactly as for an unknown user. A token another API process
+  verified in the last ten seconds may still authenticate there for that
+  long (as after a revoke), but a write that would add to the account (a
+  photo, an album, a comment, a favorite, a follow, a share, a token, a
+  setting) finds it deleted and is refused (\`401\`).
+- **Photos** are deleted as \`DELETE /v1/photos/:id\` deletes one: \`404\`
+  through the API and search at once, refused by the CDN tier (which checks
+  the owner's account with every file, so a cached "allowed" cannot outlive
+  the deletion: within a second in a separate CDN process). Their files are
+  removed by the purge job on its usual schedule, with their rows, comments
+  and favorites: from \`FLICKR_PURGE_AFTER_HOURS\` after the deletion, at
+  up to 100 photos a run every ten minutes, so the files of a 100,000-photo
+  account go over the week after. A saga step of a photo still processing
+  ends without running.
+- **Removed at once:** albums, grants both ways (given and received),
+  follows both ways, favorites (each photo's \`favoriteCount\` is corrected
+  in the same transaction), settings, the notifications the user received
+  and those the user caused (comments, favorites, shares, new photos shown
+  to followers). Uploads in progress expire: tus answers \`410\`, and the
+  expiry job removes their bytes.
+- **Comments are removed, not anonymised**, on everyone's photos. Deleting
+  an account is erasure (GDPR article 17): words are personal data, and a
+  comment stripped of its author still says what the person wrote, often
+  enough to tell who. A thread keeps its shape less well, which Flickr
+  accepts too: it removes a deleted member's comments.
+- **The username stays taken.** The account's row stays as a tombstone
+  holding only its id, username and dates (no password), so its photos keep
+  an owner until purged and nobody can register the name and pass for the
+  person who left, to their followers or in links to \`/v1/users/<name>\`.
+  Registering it is \`409 username_taken\`.
+
+Deleting is idempotent: requests in flight at once all answer \`204\` (or
+\`401\`, once the first has revoked their token), and the account is
+deleted once. A write racing the deletion (an upload's last byte, a
+comment, a favorite, a follow, a share) locks the account first: it lands
+before the deletion and goes with it, or is refused; nothing lands after.
+A client that lost the answer to its deletion and retries hears \`401\`: the
+account is gone.
+
+\`GET /v1/me/export\` (\`read\` scope) answers one JSON document,
+\`"format": "flickr-kit-export/1"\` (\`AccountExport\` in the contract): the
+profile, settings, albums, shares granted and received, the metadata of
+every live photo (id, SHA-256, original name, title, description, tags,
+album, visibility, status, size, capture time, camera, location, dates;
+newest first), every comment of the caller's with its photo id (oldest
+first), favorites (of photos the caller may still see), followers and
+following. It holds no files: \`flickr-cli sync pull <dir> --sidecars\`
+(or the SDK's \`downloadMany\`) fetches them, with sidecars naming the same
+ids and SHA-256s. The server streams the document, reading 500 rows at a
+time as the client takes the text, so a 100,000-photo account costs no more
+memory than a small one; a failure midway cuts the response short (invalid
+JSON), never a complete-looking document.
 `;
 }
 

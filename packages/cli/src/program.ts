@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { accountCommands } from './commands/account.ts';
 import { albumCommands } from './commands/albums.ts';
 import { authCommands } from './commands/auth.ts';
 import { commentCommands } from './commands/comments.ts';
@@ -70,6 +71,7 @@ export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, wrap: Wrap): Com
   notificationCommands(program, wrap);
   visibilityCommand(program, wrap);
   tokenCommands(program, wrap);
+  accountCommands(program, wrap);
   limitsCommand(program, wrap);
   for (const command of allCommands(program))
     command.exitOverride().configureOutput(program.configureOutput());

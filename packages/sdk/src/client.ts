@@ -2,6 +2,7 @@ import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import { DEFAULT_MAX_RETRY_AFTER_MS } from './core/retry.ts';
 import type { FetchFunction } from './core/transport.ts';
 import { Transport } from './core/transport.ts';
+import { Account } from './resources/account.ts';
 import { Albums } from './resources/albums.ts';
 import { Auth } from './resources/auth.ts';
 import { Comments } from './resources/comments.ts';
@@ -63,6 +64,8 @@ export interface ClientOptions {
  */
 export class FlickrClient {
   readonly auth: Auth;
+  /** Your account as a whole: export your data, delete the account. */
+  readonly account: Account;
   readonly tokens: Tokens;
   readonly limits: Limits;
   readonly photos: Photos;
@@ -103,6 +106,7 @@ export class FlickrClient {
       userAgent: `flickr-sdk/${SDK_VERSION} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
     });
     this.auth = new Auth(transport);
+    this.account = new Account(transport);
     this.tokens = new Tokens(transport);
     this.limits = new Limits(transport);
     this.photos = new Photos(transport, this.limits);

@@ -12,6 +12,7 @@ import { problemDetails } from './http/plugins/problem-details.ts';
 import { rateLimits } from './http/plugins/rate-limits.ts';
 import { requestScreening } from './http/plugins/request-screening.ts';
 import { requestIdOf } from './http/request-id.ts';
+import { accountExportRoutes } from './http/routes/account-export.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
 import { albumRoutes } from './http/routes/albums.ts';
 import { commentRoutes } from './http/routes/comments.ts';
@@ -133,8 +134,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(accountRoutes, {
     accounts: services.accounts,
+    deletion: services.accountDeletion,
     attemptsPerMinute: services.config.loginAttemptsPerMinute,
   });
+  await app.register(accountExportRoutes, { exporter: services.accountExporter });
   await app.register(uploadRoutes, { uploads: services.uploads });
   await app.register(photoRoutes, { photos: services.photos });
   await app.register(albumRoutes, { albums: services.albums, photos: services.photos });

@@ -8,6 +8,8 @@ import { LocalEventBus } from './adapters/events/local-event-bus.ts';
 import { createSqlMetadataStore } from './adapters/sql/sql-metadata-store.ts';
 import { LocalUploadStaging } from './adapters/staging/local-upload-staging.ts';
 import type { Config } from './config.ts';
+import { AccountDeletion } from './domain/account-deletion.ts';
+import { AccountExporter } from './domain/account-export.ts';
 import { AccountService } from './domain/accounts.ts';
 import { AlbumService } from './domain/albums.ts';
 import { CdnAccess } from './domain/cdn-access.ts';
@@ -52,6 +54,10 @@ export interface Services {
   cache: Cache;
   renditions: RenditionPolicy;
   accounts: AccountService;
+  /** Deleting an account: everything of it unreachable in one transaction. */
+  accountDeletion: AccountDeletion;
+  /** The account's data as one streamed JSON document. */
+  accountExporter: AccountExporter;
   uploads: UploadService;
   /** The tus resource model: creation, appends, concatenation, termination. */
   resumable: ResumableUploads;
@@ -131,6 +137,8 @@ export async function createServices(
     cache,
     renditions,
     accounts,
+    accountDeletion: new AccountDeletion(store, cache),
+    accountExporter: new AccountExporter(store),
     uploads,
     resumable,
     photos,

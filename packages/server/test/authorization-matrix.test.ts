@@ -262,6 +262,23 @@ async function freshTokenId(): Promise<string> {
   return created.info.id;
 }
 
+/**
+ * A token of a new account for a caller kind, for cells that delete the
+ * account they act on: the matrix's own users must outlive them. The
+ * unscoped caller's token lacks `delete`; an admin's account is an admin's.
+ */
+async function freshAccountToken(caller: Caller): Promise<string | undefined> {
+  if (caller === 'anonymous') return undefined;
+  if (caller === 'admin') {
+    const username = uniqueName('admin');
+    await server.services.accounts.createUser(username, PASSWORD, { isAdmin: true });
+    return signIn(username);
+  }
+  const user = await registerUser(server.url);
+  if (caller !== 'unscoped') return user.token;
+  return apiToken(user, lacking('delete').scopes, true);
+}
+
 /** A user the owner has just shared with. */
 async function freshShare(): Promise<string> {
   const { username } = await registerUser(server.url);
@@ -665,6 +682,33 @@ const ROWS: Row[] = [
   }),
 
   // Account settings: each caller reads and changes its own.
+  // Deleting needs the delete scope and the password again: a token alone is never enough.
+  operation(
+    'deleteAccount',
+    'the caller’s account, with a wrong password',
+    () => ({ json: { password: 'not the password' } }),
+    {
+      ...everyone({ status: 401, code: 'invalid_credentials' }),
+      anonymous: NO_TOKEN,
+      unscoped: NO_SCOPE,
+    },
+  ),
+  {
+    route: 'deleteAccount',
+    target: 'a fresh account of the caller’s kind, with its password',
+    needs: 'delete',
+    send: async (_token, caller) =>
+      call('DELETE', '/v1/me', {
+        token: await freshAccountToken(caller),
+        json: { password: PASSWORD },
+      }),
+    expect: { ...everyone(DONE), anonymous: NO_TOKEN, unscoped: NO_SCOPE },
+  },
+  operation('exportAccount', 'the caller’s data', () => ({}), {
+    ...everyone(OK),
+    anonymous: NO_TOKEN,
+    unscoped: NO_SCOPE,
+  }),
   operation('getSettings', 'the caller’s settings', () => ({}), {
     ...everyone(OK),
     anonymous: NO_TOKEN,

@@ -421,6 +421,50 @@ describe('bad input', () => {
     });
   });
 
+  describe('account deletion and export', () => {
+    // The caller owns the keeper: none of these may delete the account, or anything of it.
+    it('refuses a deletion without a password, with a wrong one, or with a body of another kind', async () => {
+      const missing = await expectProblem(
+        await api('DELETE', '/v1/me', '{}'),
+        400,
+        'validation_failed',
+      );
+      expect(missing.errors?.map((e) => e.path)).toEqual(['body.password']);
+      await expectProblem(await api('DELETE', '/v1/me'), 400, 'validation_failed');
+      await expectProblem(
+        await api('DELETE', '/v1/me', '{"password": ""}'),
+        400,
+        'validation_failed',
+      );
+      await expectProblem(
+        await api('DELETE', '/v1/me', JSON.stringify({ password: 'x'.repeat(1025) })),
+        400,
+        'validation_failed',
+      );
+      await expectProblem(await api('DELETE', '/v1/me', '{"password": '), 400, 'malformed_json');
+      await expectProblem(
+        await api('DELETE', '/v1/me', 'password=x', 'application/x-www-form-urlencoded'),
+        415,
+        'unsupported_media_type',
+      );
+      const wrong = await expectProblem(
+        await api('DELETE', '/v1/me', '{"password": "not the password"}'),
+        401,
+        'invalid_credentials',
+      );
+      expect(wrong.detail).toMatch(/nothing was deleted/);
+      expect((await api('GET', '/v1/me')).status).toBe(200);
+      expect((await api('GET', `/v1/photos/${keeper.id}`)).status).toBe(200);
+    });
+
+    it('answers an export asked for with a method it does not take with 405', async () => {
+      await expectProblem(await api('POST', '/v1/me/export', '{}'), 405, 'method_not_allowed');
+      const exported = await api('GET', '/v1/me/export');
+      expect(exported.status).toBe(200);
+      expect(JSON.stringify(await exported.json())).toContain(keeper.id);
+    });
+  });
+
   it('keeps every stored photo and file through all of the above, and stays up', async () => {
     expect((await api('GET', '/healthz')).status).toBe(200);
     // The bad edits aimed at it changed nothing, not even its timestamp.

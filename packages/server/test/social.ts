@@ -18,6 +18,7 @@ export async function seedUsers(store: MetadataStore, count: number): Promise<st
       isAdmin: false,
       createdAt,
       profileVisibility: 'public',
+      deletedAt: null,
     });
     ids.push(id);
   }

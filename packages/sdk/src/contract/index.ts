@@ -1,3 +1,5 @@
+export * from './account-deletion.ts';
+export * from './account-export.ts';
 export * from './accounts.ts';
 export * from './albums.ts';
 export * from './comments.ts';

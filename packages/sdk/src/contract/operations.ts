@@ -1,3 +1,5 @@
+import { deleteAccount } from './account-deletion.ts';
+import { exportAccount } from './account-export.ts';
 import {
   createToken,
   getSettings,
@@ -37,6 +39,8 @@ export const operations = {
   revokeToken,
   getSettings,
   updateSettings,
+  deleteAccount,
+  exportAccount,
   getLimits,
   checkHashes,
   getPhoto,

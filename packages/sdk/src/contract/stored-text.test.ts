@@ -36,6 +36,7 @@ function requestStrings(): Map<string, z.ZodType> {
 const NOT_STORED = new Map([
   ['register.body.password', 'hashed; lone surrogates are refused (wellFormedText)'],
   ['login.body.password', 'hashed; lone surrogates are refused (wellFormedText)'],
+  ['deleteAccount.body.password', 'hashed; lone surrogates are refused (wellFormedText)'],
   ['listUserPhotos.query.after', 'an opaque cursor, checked by its MAC'],
   ['listUserPhotos.query.before', 'an opaque cursor, checked by its MAC'],
   ['listAlbumPhotos.query.after', 'an opaque cursor, checked by its MAC'],
@@ -107,6 +108,9 @@ describe('the contract’s request strings', () => {
 
   it('refuse a lone surrogate in passwords, which are hashed as UTF-8', () => {
     expect(strings.get('register.body.password')?.safeParse('abcdefgh\ud800').success).toBe(false);
+    expect(strings.get('deleteAccount.body.password')?.safeParse('abcdefgh\ud800').success).toBe(
+      false,
+    );
   });
 
   it('name only fields that exist in the exemptions', () => {

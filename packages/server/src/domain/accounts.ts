@@ -13,7 +13,7 @@ import { DomainError, notFound } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
 import { locationDefaultKey } from './location-privacy.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
-import type { Principal } from './principal.ts';
+import { accountDeleted, lockCallerAccount, type Principal } from './principal.ts';
 import { issueToken, parseToken, secretMatches } from './token-secrets.ts';
 
 export interface AccountSettings {
@@ -42,6 +42,9 @@ export const toTokenInfo = (token: TokenRecord): TokenInfo => ({
   lastUsedAt: token.lastUsedAt,
   expiresAt: token.expiresAt,
 });
+
+/** The key under which a verified token's principal is cached; revoking the token clears it. */
+export const authCacheKey = (tokenId: string) => `auth:${tokenId}`;
 
 const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
@@ -81,14 +84,16 @@ export class AccountService {
       profileVisibility: 'public',
       isAdmin: options.isAdmin,
       createdAt: nowIso(),
+      deletedAt: null,
     };
-    if (await this.#store.users.byUsername(username)) {
+    // A deleted account's name stays taken: nobody may pass for the person who left.
+    if (await this.#store.users.usernameTaken(username)) {
       throw new DomainError('username_taken', `The username "${username}" is taken`);
     }
     try {
       await this.#store.users.insert(user);
     } catch (error) {
-      if (await this.#store.users.byUsername(username)) {
+      if (await this.#store.users.usernameTaken(username)) {
         throw new DomainError('username_taken', `The username "${username}" is taken`, {
           cause: error,
         });
@@ -114,19 +119,21 @@ export class AccountService {
     const scopes: Scope[] = user.isAdmin
       ? [...SCOPES]
       : SCOPES.filter((scope) => scope !== 'admin');
-    const { token, record } = await this.#issue(user, {
+    const issued = await this.#issue(user, {
       name: 'session',
       kind: 'session',
       scopes,
       expiresAt: daysFromNow(this.#settings.sessionDays),
     });
-    return { token, expiresAt: record.expiresAt, user: toUser(user) };
+    // Deleted while signing in: answered as for an unknown user, like any login after.
+    if (!issued) throw new DomainError('invalid_credentials', 'Wrong username or password');
+    return { token: issued.token, expiresAt: issued.record.expiresAt, user: toUser(user) };
   }
 
   async #issue(
     user: UserRecord,
     options: { name: string; kind: 'session' | 'api'; scopes: Scope[]; expiresAt: string | null },
-  ): Promise<{ token: string; record: TokenRecord }> {
+  ): Promise<{ token: string; record: TokenRecord } | undefined> {
     const id = uuidv7();
     const { token, secretHash } = issueToken(id);
     const record: TokenRecord = {
@@ -140,20 +147,26 @@ export class AccountService {
       lastUsedAt: null,
       expiresAt: options.expiresAt,
     };
-    await this.#store.tokens.insert(record);
-    return { token, record };
+    // None for an account deleted meanwhile: its token would outlive the deletion.
+    const live = await this.#store.transaction(async (tx) => {
+      if (!(await tx.users.lockLive(user.id))) return false;
+      await tx.tokens.insert(record);
+      return true;
+    });
+    return live ? { token, record } : undefined;
   }
 
   /** The principal a bearer token stands for, or undefined for an unknown, expired or revoked one. */
   async authenticate(bearer: string): Promise<Principal | undefined> {
     const parsed = parseToken(bearer);
     if (!parsed) return undefined;
-    const cacheKey = `auth:${parsed.tokenId}`;
+    const cacheKey = authCacheKey(parsed.tokenId);
     let principal = await this.#cache.get<Principal>(cacheKey);
     if (!principal) {
       const token = await this.#store.tokens.byId(parsed.tokenId);
       const user = token && (await this.#store.users.byId(token.userId));
-      if (!token || !user) return undefined;
+      // A deleted account's tokens are deleted with it; this guards a token read just before.
+      if (!token || !user || user.deletedAt) return undefined;
       principal = { token, user };
       await this.#cache.set(cacheKey, principal, AUTH_CACHE_MS);
     }
@@ -188,13 +201,14 @@ export class AccountService {
     }
     const expiresAt =
       request.expiresInDays === undefined ? null : daysFromNow(request.expiresInDays);
-    const { token, record } = await this.#issue(principal.user, {
+    const issued = await this.#issue(principal.user, {
       name: request.name,
       kind: 'api',
       scopes,
       expiresAt,
     });
-    return { token, info: toTokenInfo(record) };
+    if (!issued) throw accountDeleted();
+    return { token: issued.token, info: toTokenInfo(issued.record) };
   }
 
   async listTokens(principal: Principal): Promise<TokenInfo[]> {
@@ -203,7 +217,7 @@ export class AccountService {
 
   async revokeToken(principal: Principal, tokenId: string): Promise<void> {
     if (!(await this.#store.tokens.delete(principal.user.id, tokenId))) throw notFound('Token');
-    await this.#cache.delete(`auth:${tokenId}`);
+    await this.#cache.delete(authCacheKey(tokenId));
   }
 
   /** The caller's account settings. */
@@ -216,7 +230,10 @@ export class AccountService {
     const defined = Object.fromEntries(
       Object.entries(changes).filter(([, value]) => value !== undefined),
     ) as Partial<UserSettings>;
-    const settings = await this.#store.settings.update(principal.user.id, defined, nowIso());
+    const settings = await this.#store.transaction(async (tx) => {
+      await lockCallerAccount(tx, principal);
+      return tx.settings.update(principal.user.id, defined, nowIso());
+    });
     // The CDN tier decides from it who gets the originals' GPS fields.
     if (defined.locationVisibilityDefault)
       await this.#cache.delete(locationDefaultKey(principal.user.id));
@@ -233,6 +250,8 @@ export class AccountService {
         `"${username}" is not an administrator: no admin scope`,
       );
     }
-    return (await this.#issue(user, { name, kind: 'api', scopes, expiresAt: null })).token;
+    const issued = await this.#issue(user, { name, kind: 'api', scopes, expiresAt: null });
+    if (!issued) throw notFound(`User "${username}"`);
+    return issued.token;
   }
 }

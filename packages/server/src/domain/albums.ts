@@ -2,7 +2,7 @@ import type { Album } from '@flickr-kit/sdk/contract';
 import type { AlbumRecord, MetadataStore } from '../ports/metadata-store.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
-import type { Principal } from './principal.ts';
+import { lockCallerAccount, type Principal } from './principal.ts';
 
 const toAlbum = ({ id, ownerId, name, createdAt }: AlbumRecord): Album => ({
   id,
@@ -26,8 +26,13 @@ export class AlbumService {
       name,
       createdAt: nowIso(),
     };
-    if (!(await this.#store.albums.insert(album)))
-      throw new DomainError('conflict', `You already have an album named "${name}"`);
+    await this.#store.transaction(async (tx) => {
+      await lockCallerAccount(tx, principal);
+      // Thrown inside: on PostgreSQL the failed insert has aborted the transaction, which
+      // only a rollback ends.
+      if (!(await tx.albums.insert(album)))
+        throw new DomainError('conflict', `You already have an album named "${name}"`);
+    });
     return toAlbum(album);
   }
 

@@ -35,7 +35,10 @@ function fakeStore() {
         return answer(() => facts as unknown as PhotoRecord);
       },
     },
-    users: { byId: async (id) => ({ id, isAdmin: false }) as UserRecord },
+    users: {
+      byId: async (id) =>
+        ({ id, isAdmin: false, profileVisibility: 'public', deletedAt: null }) as UserRecord,
+    },
     grants: {
       exists: (sharer, viewer) => {
         reads.grant++;

@@ -16,7 +16,11 @@ export interface CdnFactsStore {
 
 const adminKey = (userId: string) => `access:admin:${userId}`;
 
-/** The key under which the CDN tier caches a user's profile visibility; cleared when it changes. */
+/**
+ * The key under which the CDN tier caches a user's profile visibility, or
+ * null for a deleted account: the owner-level fact every file of the
+ * account is checked against. Cleared when it changes.
+ */
 export const profileKey = (userId: string) => `access:profile:${userId}`;
 
 /** Whether a URL's viewer may fetch a photo's files, and how public the answer may be cached. */
@@ -112,6 +116,8 @@ export class CdnAccess {
     const profile = await this.#cached(profileKey(facts.ownerId), () =>
       this.#profile(facts.ownerId),
     );
+    // A deleted account has no profile: none of its files is served.
+    if (!profile) return { verdict: { allowed: false } };
     const relation = await this.#relationship(facts.ownerId, viewer, profile);
     const verdict = {
       allowed: canSee(relation, facts),
@@ -138,8 +144,10 @@ export class CdnAccess {
     const { ownerId } = facts.value;
     const profile = this.#peek(profileKey(ownerId), () => this.#profile(ownerId));
     if (!profile) return undefined;
+    if (!profile.value) return { allowed: false };
+    const visibility = profile.value;
     let relation: Relationship | undefined;
-    if (viewer === ANYONE) relation = strangerTo(profile.value);
+    if (viewer === ANYONE) relation = strangerTo(visibility);
     else if (viewer === ownerId) relation = 'owner';
     else {
       const isAdmin = this.#peek(adminKey(viewer), () => this.#isAdmin(viewer));
@@ -147,12 +155,12 @@ export class CdnAccess {
         this.#store.grants.exists(ownerId, viewer),
       );
       if (isAdmin?.value) relation = 'admin';
-      else if (isAdmin && granted) relation = granted.value ? 'granted' : strangerTo(profile.value);
+      else if (isAdmin && granted) relation = granted.value ? 'granted' : strangerTo(visibility);
     }
     return (
       relation && {
         allowed: canSee(relation, facts.value),
-        visibility: shownAs(facts.value.visibility, profile.value),
+        visibility: shownAs(facts.value.visibility, visibility),
       }
     );
   }
@@ -173,8 +181,10 @@ export class CdnAccess {
     return strangerTo(profile);
   }
 
-  async #profile(userId: string): Promise<'public' | 'private'> {
-    return (await this.#store.users.byId(userId))?.profileVisibility ?? 'public';
+  /** A deleted account's photos are refused here, whatever their own facts still say in a cache. */
+  async #profile(userId: string): Promise<'public' | 'private' | null> {
+    const user = await this.#store.users.byId(userId);
+    return user && !user.deletedAt ? user.profileVisibility : null;
   }
 
   async #photoFacts(photoId: string): Promise<PhotoFacts | null> {

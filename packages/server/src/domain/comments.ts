@@ -7,7 +7,7 @@ import { DomainError, notFound } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
 import { keysetPage, type PageRequest } from './keyset-page.ts';
 import { notify } from './notifications.ts';
-import type { Principal } from './principal.ts';
+import { lockCallerAccount, type Principal } from './principal.ts';
 
 export interface CommentPageRequest extends PageRequest {
   order: CommentOrder;
@@ -81,6 +81,7 @@ export class CommentService {
     };
     // The comment and the owner's notification of it commit together, or neither does.
     await this.#store.transaction(async (tx) => {
+      await lockCallerAccount(tx, principal);
       await tx.comments.insert({
         id: comment.id,
         photoId,

@@ -7,7 +7,7 @@ import { nowIso, uuidv7 } from './ids.ts';
 import { keysetPage, type PageRequest } from './keyset-page.ts';
 import { notify } from './notifications.ts';
 import type { PhotoService } from './photos.ts';
-import type { Principal } from './principal.ts';
+import { lockCallerAccount, type Principal } from './principal.ts';
 
 /**
  * Favorites: a user's list of photos, and each photo's count of them. Adding
@@ -32,6 +32,8 @@ export class FavoriteService {
     const { photo } = await visiblePhoto(this.#store, viewerOf(principal), photoId);
     const userId = principal.user.id;
     const state = await this.#store.transaction(async (tx) => {
+      // Also orders this count change after a deletion's, which uncounts all of the user's favorites.
+      await lockCallerAccount(tx, principal);
       const at = nowIso();
       const added = await tx.favorites.add({ id: uuidv7(), userId, photoId, createdAt: at });
       // Only a favorite really added tells the owner; once per user and photo, ever.
@@ -58,6 +60,7 @@ export class FavoriteService {
   async remove(principal: Principal, photoId: string): Promise<FavoriteState> {
     await visiblePhoto(this.#store, viewerOf(principal), photoId);
     return this.#store.transaction(async (tx) => {
+      await lockCallerAccount(tx, principal);
       await tx.favorites.remove(principal.user.id, photoId);
       return this.#state(tx, photoId, false);
     });

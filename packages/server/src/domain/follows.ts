@@ -4,7 +4,7 @@ import { relationship, viewerOf } from './access.ts';
 import type { CursorCodec } from './cursor.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso, uuidv7 } from './ids.ts';
-import type { Principal } from './principal.ts';
+import { lockBothAccounts, type Principal } from './principal.ts';
 
 export interface FollowPageRequest {
   after?: string | undefined;
@@ -44,10 +44,14 @@ export class FollowService {
     if (followee.id === principal.user.id)
       throw new DomainError('bad_request', 'You cannot follow yourself');
     const asked = { id: uuidv7(), createdAt: nowIso() };
-    const follow = await this.#store.follows.follow({
-      ...asked,
-      followerId: principal.user.id,
-      followeeId: followee.id,
+    // Both accounts locked live: a follow never outlives the deletion of either.
+    const follow = await this.#store.transaction(async (tx) => {
+      await lockBothAccounts(tx, principal, followee.id);
+      return tx.follows.follow({
+        ...asked,
+        followerId: principal.user.id,
+        followeeId: followee.id,
+      });
     });
     // Unfollowed at once by a request that came later: this follow still happened, as asked.
     return entry(

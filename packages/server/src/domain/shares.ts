@@ -5,7 +5,7 @@ import type { Doorbell } from '../support/doorbell.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nowIso } from './ids.ts';
 import { notify } from './notifications.ts';
-import type { Principal } from './principal.ts';
+import { lockBothAccounts, type Principal } from './principal.ts';
 
 /** The key under which the CDN tier caches whether a viewer may see a sharer's photos. */
 export const grantKey = (sharerId: string, viewerId: string) =>
@@ -37,6 +37,8 @@ export class ShareService {
     // The notification's subject is the stored grant (its sharer and time), so
     // granting again tells nobody twice, and granting after a revoke tells again.
     const grant = await this.#store.transaction(async (tx) => {
+      // Both accounts locked live: a grant never outlives the deletion of either.
+      await lockBothAccounts(tx, principal, viewer.id);
       await tx.grants.grant(principal.user.id, viewer.id, nowIso());
       const stored = (await tx.grants.bySharer(principal.user.id)).find(
         (g) => g.viewer.id === viewer.id,

@@ -208,7 +208,8 @@ export class UploadService {
     const at = iso(now);
     const pivot = await this.#store.transaction(async (tx) => {
       // One pivot per user at a time: the quota check and the insert it allows are one step.
-      await tx.users.lock(upload.ownerId);
+      // An account deleted meanwhile gets no photo: its upload is refused as gone.
+      if (!(await tx.users.lockLive(upload.ownerId))) throw notFound('Upload');
       const current = await tx.uploads.byId(upload.id);
       if (!current) throw notFound('Upload');
       // Finished meanwhile, by a retry of the same request here or in another process.

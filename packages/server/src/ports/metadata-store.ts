@@ -18,6 +18,8 @@ export interface UserRecord {
   createdAt: string;
   /** Private: strangers see none of the user's photos (domain/access.ts). */
   profileVisibility: 'public' | 'private';
+  /** When the account was deleted: the record stays as a tombstone that keeps its username taken. */
+  deletedAt: string | null;
 }
 
 export interface TokenRecord {
@@ -152,16 +154,26 @@ export interface UploadRecord {
 
 export interface UserRepository {
   insert(user: UserRecord): Promise<void>;
+  /** A user by id, deleted accounts included (a photo's owner until it is purged). */
   byId(id: string): Promise<UserRecord | undefined>;
-  /** Several users in one query (the owners of a page of photos); missing ids are left out. */
+  /** Several users in one query (the owners of a page of photos), deleted accounts included; missing ids are left out. */
   byIds(ids: readonly string[]): Promise<UserRecord[]>;
+  /** A live user by name: a deleted account is nobody's to find, sign in as or share with. */
   byUsername(username: string): Promise<UserRecord | undefined>;
+  /** Whether a username is in use, by a live account or by the tombstone of a deleted one. */
+  usernameTaken(username: string): Promise<boolean>;
   /**
    * Inside a transaction: holds off every other transaction that locks the
    * same user until this one ends, so per-user checks (the photo quota) and
-   * the writes they allow are one step. Without a transaction it does nothing.
+   * the writes they allow are one step, and answers whether the account is
+   * still live. A write that would add to an account (a photo, a comment, a
+   * favorite…) locks it first and gives up on a deleted one, so it can never
+   * land after the deletion that removed everything of the account's.
+   * Without a transaction it only reads.
    */
-  lock(id: string): Promise<void>;
+  lockLive(id: string): Promise<boolean>;
+  /** Makes the account a tombstone: deleted, with no password and no administrator rights. */
+  markDeleted(id: string, at: string): Promise<void>;
   setProfileVisibility(id: string, visibility: 'public' | 'private'): Promise<void>;
 }
 
@@ -171,6 +183,8 @@ export interface TokenRepository {
   listForUser(userId: string): Promise<TokenRecord[]>;
   /** Removes one of a user's tokens; false when the user has no such token. */
   delete(userId: string, tokenId: string): Promise<boolean>;
+  /** Removes every token of a user, sessions and API tokens; returns their ids. */
+  deleteAllOf(userId: string): Promise<string[]>;
   touch(tokenId: string, at: string): Promise<void>;
 }
 
@@ -187,6 +201,8 @@ export interface AlbumRepository {
   rename(id: string, name: string): Promise<boolean>;
   /** Deletes an album; its photos fall back to the default album. */
   delete(id: string): Promise<void>;
+  /** Deletes every album of an owner, in one statement each for the albums and their photos. */
+  deleteAllOf(ownerId: string): Promise<void>;
 }
 
 /** Which photos a list shows: one owner's or one album's, and how much of them the caller may see. */
@@ -228,6 +244,8 @@ export interface GrantRepository {
   exists(sharerId: string, viewerId: string): Promise<boolean>;
   bySharer(sharerId: string): Promise<GrantRecord[]>;
   byViewer(viewerId: string): Promise<GrantRecord[]>;
+  /** Removes the grants a user gave and those it was given; returns the pairs removed. */
+  deleteInvolving(userId: string): Promise<{ sharerId: string; viewerId: string }[]>;
 }
 
 export interface PhotoRepository {
@@ -251,6 +269,8 @@ export interface PhotoRepository {
   list(filter: PhotoFilter, keyset: Keyset): Promise<PhotoRecord[]>;
   /** Whether any photo of the filter lies beyond an id in a direction (`newer` or `older`). */
   existsBeyond(filter: PhotoFilter, id: string, direction: 'newer' | 'older'): Promise<boolean>;
+  /** Deletes every live photo of an owner at once (one statement); returns how many. */
+  deleteAllOf(ownerId: string, at: string): Promise<number>;
   /** Photos deleted before a time, whose files are due for purging. */
   deletedBefore(at: string, limit: number): Promise<PhotoRecord[]>;
   /** Removes a photo's rows for good (renditions, outbox events, comments and favorites too). */
@@ -326,6 +346,11 @@ export interface UploadRepository {
    * when it was finished already: the caller lost a race and reads the winner's.
    */
   finish(id: string, outcome: UploadOutcome, at: string, expiresAt: string): Promise<boolean>;
+  /**
+   * Expires every unfinished upload of an owner as of `at` (abandoned): the
+   * protocol answers them 410, and the expiry job removes them with their bytes.
+   */
+  abandonAllOf(ownerId: string, at: string): Promise<void>;
   /** Uploads, finished or not, whose expiry has passed. */
   expiredBefore(at: string, limit: number): Promise<UploadRecord[]>;
 }
@@ -357,6 +382,10 @@ export interface CommentRepository {
   list(photoId: string, keyset: Keyset, order: ListOrder): Promise<CommentRecord[]>;
   /** Whether the photo has a comment beyond an id, `newer` or `older`. */
   existsBeyond(photoId: string, id: string, direction: 'newer' | 'older'): Promise<boolean>;
+  /** Up to `limit` of an author's comments with an id above `afterId`, oldest first (the export). */
+  byAuthor(authorId: string, afterId: string | undefined, limit: number): Promise<CommentRecord[]>;
+  /** Removes every comment of an author, on anyone's photos. */
+  deleteByAuthor(authorId: string): Promise<void>;
 }
 
 /** The caller a list is filtered for, by the rule of domain/access.ts `canSee`. */
@@ -400,6 +429,11 @@ export interface FavoriteRepository {
   list(seenBy: SeenBy, keyset: Keyset): Promise<FavoriteRecord[]>;
   /** Whether the list holds a favorite beyond an id, `newer` or `older`. */
   existsBeyond(seenBy: SeenBy, id: string, direction: 'newer' | 'older'): Promise<boolean>;
+  /**
+   * Removes all of a user's favorites and uncounts each on its photo, in two
+   * statements however many. Same transaction rule as `remove`.
+   */
+  removeAllOf(userId: string): Promise<void>;
 }
 
 /** What a user decides for their account as a whole. */
@@ -419,6 +453,8 @@ export interface UserSettingsRepository {
     changes: Partial<UserSettingsRecord>,
     at: string,
   ): Promise<UserSettingsRecord>;
+  /** Forgets a user's settings. */
+  delete(userId: string): Promise<void>;
 }
 
 /**
@@ -478,6 +514,8 @@ export interface FollowRepository {
     limit: number,
     grantedOnly: boolean,
   ): Promise<string[]>;
+  /** Removes the follows of a user, both ways: whom it follows and who follows it. */
+  deleteInvolving(userId: string): Promise<void>;
 }
 
 export interface NewNotification {
@@ -536,6 +574,8 @@ export interface NotificationRepository {
   byId(recipientId: string, id: string): Promise<NotificationRecord | undefined>;
   /** Marks unread ones read (all, or those with id at most `upTo`); returns how many changed. */
   markRead(recipientId: string, at: string, scope: { id?: string; upTo?: string }): Promise<number>;
+  /** Removes the notifications a user received and those it caused (it is their actor). */
+  deleteInvolving(userId: string): Promise<void>;
 }
 
 /** Repositories bound to one connection or transaction. */

@@ -17,6 +17,7 @@ import * as commentsFavorites from './migrations/0007-comments-favorites.ts';
 import * as photoSearch from './migrations/0008-photo-search.ts';
 import * as followsNotifications from './migrations/0009-follows-notifications.ts';
 import * as locationPrivacy from './migrations/0010-location-privacy.ts';
+import * as accountDeletion from './migrations/0011-account-deletion.ts';
 import * as searchSpeed from './migrations/0012-search-speed.ts';
 import * as notificationPositions from './migrations/0013-notification-positions.ts';
 import type { Database } from './schema.ts';
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-photo-search': photoSearch,
   '0009-follows-notifications': followsNotifications,
   '0010-location-privacy': locationPrivacy,
+  '0011-account-deletion': accountDeletion,
   '0012-search-speed': searchSpeed,
   '0013-notification-positions': notificationPositions,
 };

@@ -11,6 +11,8 @@ export interface UsersTable {
   isAdmin: number;
   createdAt: string;
   profileVisibility: Generated<'public' | 'private'>;
+  /** Set when the account was deleted: the row stays as a tombstone (migration 0011). */
+  deletedAt: Generated<string | null>;
 }
 
 export interface TokensTable {

@@ -1,5 +1,6 @@
 import {
   createToken,
+  deleteAccount,
   getSettings,
   listTokens,
   login,
@@ -10,18 +11,23 @@ import {
   whoami,
 } from '@flickr-kit/sdk/contract';
 import type { FastifyInstance } from 'fastify';
+import type { AccountDeletion } from '../../domain/account-deletion.ts';
 import { type AccountService, toTokenInfo, toUser } from '../../domain/accounts.ts';
 import { registerOperation } from '../operation-route.ts';
 
 export interface AccountRoutesOptions {
   accounts: AccountService;
+  deletion: AccountDeletion;
   attemptsPerMinute: number;
 }
 
-/** Registration, login and tokens. Login and registration are rate-limited per client address. */
+/**
+ * Registration, login, tokens and deleting the account. What takes a
+ * password (login, registration, deletion) is rate-limited per client address.
+ */
 export async function accountRoutes(
   app: FastifyInstance,
-  { accounts, attemptsPerMinute }: AccountRoutesOptions,
+  { accounts, deletion, attemptsPerMinute }: AccountRoutesOptions,
 ) {
   const limited = { config: { rateLimit: { max: attemptsPerMinute, timeWindow: 60_000 } } };
 
@@ -55,6 +61,15 @@ export async function accountRoutes(
     await accounts.revokeToken(principal, params.id);
     return undefined;
   });
+  registerOperation(
+    app,
+    deleteAccount,
+    async ({ principal, body }) => {
+      await deletion.delete(principal, body.password);
+      return undefined;
+    },
+    limited,
+  );
   registerOperation(app, getSettings, async ({ principal }) => accounts.settings(principal));
   registerOperation(app, updateSettings, async ({ principal, body }) =>
     accounts.updateSettings(principal, body),

@@ -73,4 +73,14 @@ export class SqlAlbumRepository implements AlbumRepository {
       .execute();
     await this.#sql.db.deleteFrom('albums').where('id', '=', id).execute();
   }
+
+  async deleteAllOf(ownerId: string): Promise<void> {
+    await this.#sql.db
+      .updateTable('photos')
+      .set({ albumId: null })
+      .where('ownerId', '=', ownerId)
+      .where('albumId', 'is not', null)
+      .execute();
+    await this.#sql.db.deleteFrom('albums').where('ownerId', '=', ownerId).execute();
+  }
 }

@@ -107,6 +107,21 @@ export class SqlCommentRepository implements CommentRepository {
     return keyset.before ? records.reverse() : records;
   }
 
+  async byAuthor(
+    authorId: string,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<CommentRecord[]> {
+    let query = this.#withAuthors().where('comments.authorId', '=', authorId);
+    if (afterId) query = query.where('comments.id', '>', afterId);
+    const rows = await query.orderBy('comments.id').limit(limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async deleteByAuthor(authorId: string): Promise<void> {
+    await this.#sql.db.deleteFrom('comments').where('authorId', '=', authorId).execute();
+  }
+
   async existsBeyond(photoId: string, id: string, direction: 'newer' | 'older'): Promise<boolean> {
     // Ordered, so that the (photo, id) index is walked from `id` to the first row and no further.
     const row = await this.#sql.db

@@ -53,6 +53,21 @@ export class SqlFavoriteRepository implements FavoriteRepository {
       .execute();
   }
 
+  async removeAllOf(userId: string): Promise<void> {
+    // Uncount first, while the rows still say which photos they count on.
+    await this.#sql.db
+      .updateTable('photos')
+      .set((eb) => ({ favoriteCount: eb('favoriteCount', '-', 1) }))
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('favorites')
+          .select('favorites.photoId')
+          .where('favorites.userId', '=', userId),
+      )
+      .execute();
+    await this.#sql.db.deleteFrom('favorites').where('userId', '=', userId).execute();
+  }
+
   async favoritedAmong(userId: string, photoIds: readonly string[]): Promise<Set<string>> {
     if (photoIds.length === 0) return new Set();
     const rows = await this.#sql.db

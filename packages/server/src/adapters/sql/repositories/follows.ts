@@ -57,6 +57,13 @@ export class SqlFollowRepository implements FollowRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  async deleteInvolving(userId: string): Promise<void> {
+    await this.#sql.db
+      .deleteFrom('follows')
+      .where((eb) => eb.or([eb('followerId', '=', userId), eb('followeeId', '=', userId)]))
+      .execute();
+  }
+
   async list(side: Side, userId: string, keyset: Keyset): Promise<FollowRecord[]> {
     let query = this.#withUsers().where(ownerColumn(side), '=', userId);
     if (keyset.after) query = query.where('follows.id', '<', keyset.after);

@@ -34,6 +34,14 @@ export class SqlGrantRepository implements GrantRepository {
     return row !== undefined;
   }
 
+  async deleteInvolving(userId: string): Promise<{ sharerId: string; viewerId: string }[]> {
+    return this.#sql.db
+      .deleteFrom('grants')
+      .where((eb) => eb.or([eb('sharerId', '=', userId), eb('viewerId', '=', userId)]))
+      .returning(['sharerId', 'viewerId'])
+      .execute();
+  }
+
   #withUsers() {
     return this.#sql.db
       .selectFrom('grants')

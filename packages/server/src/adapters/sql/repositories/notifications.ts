@@ -247,6 +247,13 @@ export class SqlNotificationRepository implements NotificationRepository {
     return row && toRecord(row);
   }
 
+  async deleteInvolving(userId: string): Promise<void> {
+    await this.#sql.db
+      .deleteFrom('notifications')
+      .where((eb) => eb.or([eb('recipientId', '=', userId), eb('actorId', '=', userId)]))
+      .execute();
+  }
+
   async markRead(
     recipientId: string,
     at: string,

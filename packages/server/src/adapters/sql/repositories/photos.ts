@@ -94,6 +94,16 @@ export class SqlPhotoRepository implements PhotoRepository {
     return rows.map(toRecord);
   }
 
+  async deleteAllOf(ownerId: string, at: string): Promise<number> {
+    const result = await this.#sql.db
+      .updateTable('photos')
+      .set({ deletedAt: at, updatedAt: at })
+      .where('ownerId', '=', ownerId)
+      .where('deletedAt', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async countLive(ownerId: string): Promise<number> {
     const { count } = await this.#sql.db
       .selectFrom('photos')

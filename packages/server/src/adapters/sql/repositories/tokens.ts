@@ -49,6 +49,15 @@ export class SqlTokenRepository implements TokenRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  async deleteAllOf(userId: string): Promise<string[]> {
+    const rows = await this.#sql.db
+      .deleteFrom('tokens')
+      .where('userId', '=', userId)
+      .returning('id')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   async touch(tokenId: string, at: string): Promise<void> {
     await this.#sql.db
       .updateTable('tokens')

@@ -88,6 +88,15 @@ export class SqlUploadRepository implements UploadRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  async abandonAllOf(ownerId: string, at: string): Promise<void> {
+    await this.#sql.db
+      .updateTable('uploads')
+      .set({ expiresAt: at })
+      .where('ownerId', '=', ownerId)
+      .where('finishedAt', 'is', null)
+      .execute();
+  }
+
   async expiredBefore(at: string, limit: number): Promise<UploadRecord[]> {
     const rows = await this.#sql.db
       .selectFrom('uploads')

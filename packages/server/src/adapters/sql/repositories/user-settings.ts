@@ -60,4 +60,8 @@ export class SqlUserSettingsRepository implements UserSettingsRepository {
       .execute();
     return this.get(userId);
   }
+
+  async delete(userId: string): Promise<void> {
+    await this.#sql.db.deleteFrom('userSettings').where('userId', '=', userId).execute();
+  }
 }

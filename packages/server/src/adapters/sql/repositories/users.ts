@@ -45,14 +45,34 @@ export class SqlUserRepository implements UserRepository {
       .selectFrom('users')
       .selectAll()
       .where('username', '=', username)
+      .where('deletedAt', 'is', null)
       .executeTakeFirst();
     return row && toRecord(row);
   }
 
-  async lock(id: string): Promise<void> {
+  async usernameTaken(username: string): Promise<boolean> {
+    const row = await this.#sql.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async lockLive(id: string): Promise<boolean> {
+    let query = this.#sql.db.selectFrom('users').select('deletedAt').where('id', '=', id);
     // SQLite write transactions begin immediate: there is one writer at a time already.
-    if (this.#sql.dialect !== 'postgres') return;
-    await this.#sql.db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+    if (this.#sql.dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row !== undefined && row.deletedAt === null;
+  }
+
+  async markDeleted(id: string, at: string): Promise<void> {
+    await this.#sql.db
+      .updateTable('users')
+      .set({ deletedAt: at, passwordHash: '', isAdmin: 0 })
+      .where('id', '=', id)
+      .execute();
   }
 
   async setProfileVisibility(id: string, visibility: 'public' | 'private'): Promise<void> {
