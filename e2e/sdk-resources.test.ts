@@ -142,6 +142,7 @@ describe('the SDK’s resources against a real server', () => {
     // An account setting decides whether new uploads take comments.
     expect(await client.settings.update({ commentsEnabledByDefault: false })).toEqual({
       commentsEnabledByDefault: false,
+      locationVisibilityDefault: 'shared',
     });
     const quiet = await client.uploads.uploadFile(await photo(309));
     expect(quiet.photo.commentsEnabled).toBe(false);

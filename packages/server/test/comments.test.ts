@@ -253,8 +253,10 @@ describe('comments', () => {
       commentsEnabledByDefault: false,
     });
     expect(changed).toMatchObject({ status: 200, body: { commentsEnabledByDefault: false } });
+    // The other settings keep their values.
     expect((await api<UserSettings>(user, 'GET', '/v1/me/settings')).body).toEqual({
       commentsEnabledByDefault: false,
+      locationVisibilityDefault: 'shared',
     });
     const after = await uploadPhoto(server.url, await testPhoto(7002, 64, 48), {
       token: user.token,
@@ -272,11 +274,13 @@ describe('comments', () => {
     // An empty change changes nothing; an unknown setting is refused.
     expect((await api(user, 'PATCH', '/v1/me/settings', {})).body).toEqual({
       commentsEnabledByDefault: false,
+      locationVisibilityDefault: 'shared',
     });
     expect((await api(user, 'PATCH', '/v1/me/settings', { theme: 'dark' })).status).toBe(400);
     // One user's settings are theirs alone.
     expect((await api<UserSettings>(owner, 'GET', '/v1/me/settings')).body).toEqual({
       commentsEnabledByDefault: true,
+      locationVisibilityDefault: 'shared',
     });
   });
 
