@@ -186,6 +186,21 @@ describe('location and geo privacy', () => {
     await patch(photo.id, { locationVisibility: 'owner' });
     expect(await found(bob, true)).toEqual([]);
     expect(await found(admin, true)).toEqual([photo.id]);
+
+    // Following the account's default: each default, as search sees it.
+    await patch(photo.id, { locationVisibility: null });
+    const setDefault = (level: string) =>
+      api(alice, 'PATCH', '/v1/me/settings', { locationVisibilityDefault: level });
+    await setDefault('anyone');
+    expect(await found(carol, true)).toEqual([photo.id]);
+    expect(await found(undefined, false)).toEqual([]);
+    await setDefault('owner');
+    expect(await found(bob, true)).toEqual([]);
+    expect(await found(bob, false)).toEqual([photo.id]);
+    expect(await found(alice, true)).toEqual([photo.id]);
+    await setDefault('shared');
+    expect(await found(bob, true)).toEqual([photo.id]);
+    expect(await found(carol, false)).toEqual([photo.id]);
   });
 
   it('serves the owner the original as uploaded, and a stranger a copy without GPS with its own digest', async () => {
