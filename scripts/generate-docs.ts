@@ -391,8 +391,9 @@ unreachable at once:
   the deletion: within a second in a separate CDN process). Their files are
   removed by the purge job on its usual schedule, with their rows, comments
   and favorites: from \`FLICKR_PURGE_AFTER_HOURS\` after the deletion, at
-  up to 100 photos a run every ten minutes, so the files of a 100,000-photo
-  account go over the week after. A saga step of a photo still processing
+  the job's next run (every ten minutes), which goes on until nothing due is
+  left (a stopping worker ends it between two photos; the next run goes on).
+  A saga step of a photo still processing
   ends without running.
 - **Removed at once:** albums, grants both ways (given and received),
   follows both ways, favorites (each photo's \`favoriteCount\` is corrected

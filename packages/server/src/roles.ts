@@ -112,12 +112,14 @@ export async function startRole(
       {
         name: 'purge-deleted-photos',
         everyMs: 10 * 60_000,
-        run: () =>
+        run: (signal) =>
           purgeDeletedPhotos(
             services.store,
             [services.cdn, services.blobs],
             services.renditions,
             config.purgeAfterHours * HOUR,
+            Date.now(),
+            signal,
           ),
       },
       {

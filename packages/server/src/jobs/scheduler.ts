@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 export interface Job {
   name: string;
   everyMs: number;
-  run(): Promise<number>;
+  /** One run; `signal` aborts when the scheduler stops, and a long run should end soon after. */
+  run(signal: AbortSignal): Promise<number>;
 }
 
 /**
@@ -13,6 +14,7 @@ export interface Job {
 export class JobScheduler {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #running = new Set<Promise<unknown>>();
+  readonly #stopping = new AbortController();
   readonly #log: Logger;
 
   constructor(log: Logger) {
@@ -26,7 +28,7 @@ export class JobScheduler {
         if (busy) return;
         busy = true;
         const run = job
-          .run()
+          .run(this.#stopping.signal)
           .then((count) => {
             if (count > 0) this.#log.info({ job: job.name, count }, 'job done');
           })
@@ -46,6 +48,7 @@ export class JobScheduler {
 
   async stop(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
+    this.#stopping.abort();
     await Promise.allSettled([...this.#running]);
   }
 }
