@@ -34,6 +34,15 @@ describe('layering', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps the domain, the saga and the jobs off the file system: bytes go through ports', async () => {
+    const offenders = (await sources())
+      .filter(({ file }) => /^(domain|saga|jobs)\//.test(file))
+      .flatMap(({ file, imports }) =>
+        imports.filter((path) => /^(node:)?fs(\/|$)/.test(path)).map((path) => `${file} → ${path}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps support free of every layer: any layer may use it', async () => {
     const offenders = (await sources())
       .filter(({ file }) => file.startsWith('support/'))

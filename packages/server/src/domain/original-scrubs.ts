@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { gpsPatches, patchChunk, ThumbnailError } from '@flickr-kit/thumbnail-core';
 import type { BlobStore } from '../ports/blob-store.ts';
 import type { MetadataStore, OriginalScrub } from '../ports/metadata-store.ts';
 import { DomainError } from './errors.ts';
 import { nowIso } from './ids.ts';
-
-const HASH_CHUNK = 2 ** 20;
 
 /**
  * The GPS-free copies of originals (domain/location-privacy.ts says who gets
@@ -45,39 +42,39 @@ export class OriginalScrubs {
     return working;
   }
 
+  /**
+   * Reads the original through the blob store, by ranges for its metadata
+   * and as one stream to hash the copy: no local file, so a store that keeps
+   * blobs elsewhere (an object store) serves this as well as local files do.
+   */
   async #workOut(key: string, sha256: string): Promise<OriginalScrub> {
-    const local = await this.#files.localFile(key);
-    const file = await open(local.path);
-    try {
-      const { size } = await file.stat();
-      const readAt = async (offset: number, length: number) => {
-        const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
-        return buffer.subarray(0, bytesRead);
-      };
-      const patches = await gpsPatches(readAt, size).catch((error: unknown) => {
-        // Never the file with its GPS instead: a copy we cannot make is refused.
-        if (!(error instanceof ThumbnailError)) throw error;
-        throw new DomainError(
-          'unsupported_image',
-          `This original cannot be served without its GPS fields (${error.message}); its owner can download it`,
-          { cause: error },
-        );
-      });
-      // Nothing to blank: the copy is the original, and so is its digest.
-      if (patches.length === 0) return { patches, sha256 };
-      const hash = createHash('sha256');
-      const buffer = Buffer.alloc(HASH_CHUNK);
-      for (let at = 0; at < size; ) {
-        const { bytesRead } = await file.read(buffer, 0, HASH_CHUNK, at);
-        if (bytesRead === 0) throw new Error(`${key} ended at ${at} of ${size} bytes`);
-        hash.update(patchChunk(buffer.subarray(0, bytesRead), at, patches));
-        at += bytesRead;
-      }
-      return { patches, sha256: hash.digest('hex') };
-    } finally {
-      await file.close();
-      await local.release();
+    const info = await this.#files.stat(key);
+    if (!info) throw new Error(`${key} is not in the blob store`);
+    const size = info.bytes;
+    const readAt = async (offset: number, length: number) => {
+      const end = Math.min(size, offset + length) - 1;
+      if (end < offset) return Buffer.alloc(0);
+      const chunks = await (await this.#files.read(key, { start: offset, end })).toArray();
+      return Buffer.concat(chunks as Buffer[]);
+    };
+    const patches = await gpsPatches(readAt, size).catch((error: unknown) => {
+      // Never the file with its GPS instead: a copy we cannot make is refused.
+      if (!(error instanceof ThumbnailError)) throw error;
+      throw new DomainError(
+        'unsupported_image',
+        `This original cannot be served without its GPS fields (${error.message}); its owner can download it`,
+        { cause: error },
+      );
+    });
+    // Nothing to blank: the copy is the original, and so is its digest.
+    if (patches.length === 0) return { patches, sha256 };
+    const hash = createHash('sha256');
+    let at = 0;
+    for await (const chunk of await this.#files.read(key)) {
+      hash.update(patchChunk(chunk as Buffer, at, patches));
+      at += (chunk as Buffer).length;
     }
+    if (at !== size) throw new Error(`${key} ended at ${at} of ${size} bytes`);
+    return { patches, sha256: hash.digest('hex') };
   }
 }
