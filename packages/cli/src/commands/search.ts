@@ -1,22 +1,14 @@
-import { type Photo, type SearchFilters, Visibility } from '@flickr-kit/sdk';
+import { Id, type Photo, type SearchFilters, Visibility } from '@flickr-kit/sdk';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CliContext } from '../context.ts';
 import { shortDate, table } from '../output/table.ts';
 import { findAlbum } from '../transfers/photo-source.ts';
 import { examples, positiveInt, type Wrap } from './define.ts';
 
-interface SearchOptions {
-  owner?: string;
-  album?: string;
-  tag?: string;
-  visibility?: Visibility;
-  takenFrom?: string;
-  takenTo?: string;
-  hasLocation?: boolean;
+/** The SDK's filters, as flags; `--album` also takes an album's name. */
+interface SearchOptions extends Omit<SearchFilters, 'limit' | 'cursor'> {
   limit: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A calendar date for commander: refused here, with the option's name, before any request. */
 const calendarDate = (name: string) => (value: string) => {
@@ -68,7 +60,7 @@ export function searchCommand(program: Command, wrap: Wrap): void {
 async function searchPhotos(context: CliContext, query: string, options: SearchOptions) {
   const client = context.client();
   const album =
-    options.album && !UUID.test(options.album)
+    options.album && !Id.safeParse(options.album).success
       ? (
           await findAlbum(
             context,

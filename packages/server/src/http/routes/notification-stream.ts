@@ -1,12 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { type Notification, streamNotifications } from '@flickr-kit/sdk/contract';
+import { Id, type Notification, streamNotifications } from '@flickr-kit/sdk/contract';
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors.ts';
 import type { NotificationService } from '../../domain/notifications.ts';
 import { authorize, type Principal } from '../../domain/principal.ts';
 import type { Doorbell } from '../../support/doorbell.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BATCH = 100;
 
 export interface NotificationStreamOptions {
@@ -42,7 +41,7 @@ export async function notificationStreamRoutes(
     preHandler: async (request) => {
       authorize(request.principal, streamNotifications.access);
       const last = request.headers['last-event-id'];
-      if (last !== undefined && !UUID.test(String(last)))
+      if (last !== undefined && !Id.safeParse(last).success)
         throw new DomainError(
           'bad_request',
           'Last-Event-ID must be the id of a notification this stream sent',

@@ -10,7 +10,7 @@ import type {
 import type { SqlContext } from '../repositories/executor.ts';
 import type { PhotosTable } from '../schema.ts';
 import { type IndexedWord, oneWord } from './postgres-term-walks.ts';
-import { afterPosition, allOf, commonFilters, toHit, visibleTo } from './searchable-photos.ts';
+import { afterPosition, allOf, photoConditions, toHit } from './searchable-photos.ts';
 
 /** The word, as a tsquery built by PostgreSQL from the plain text: never query syntax. */
 const wordQuery = (term: SearchTerm) => sql`plainto_tsquery('simple', ${term.word})`;
@@ -39,11 +39,12 @@ export class PostgresSearchIndex implements SearchIndex {
     filter: SearchFilter,
     page: { after?: SearchPosition | undefined; limit: number },
   ): Promise<SearchHit[]> {
-    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter, viewer)];
-    if (filter.tag)
-      where.push(
-        sql`exists (select 1 from jsonb_array_elements_text(p.tags::jsonb) t where lower(btrim(t)) = ${filter.tag.toLowerCase()})`,
-      );
+    const where = photoConditions(
+      viewer,
+      filter,
+      (tag) =>
+        sql`exists (select 1 from jsonb_array_elements_text(p.tags::jsonb) t where lower(btrim(t)) = ${tag})`,
+    );
     const [only] = terms;
     const word = terms.length === 1 && only ? await this.#indexed(only) : undefined;
     if (word) return oneWord(this.#sql.db, word, where, page);

@@ -19,7 +19,7 @@ import type { PhotosTable } from '../schema.ts';
  * and its owner granted them; never a deleted one. Administrators find every
  * live photo, as they list them.
  */
-export function visibleTo(viewer: SearchViewer): RawBuilder<unknown> {
+function visibleTo(viewer: SearchViewer): RawBuilder<unknown> {
   const live = sql`p.deleted_at is null`;
   if (viewer.isAdmin) return live;
   if (!viewer.userId)
@@ -52,9 +52,18 @@ function locationShownTo(viewer: SearchViewer): RawBuilder<unknown> {
     and exists (select 1 from grants g where g.sharer_id = p.owner_id and g.viewer_id = ${viewer.userId})))`;
 }
 
-/** The filters every database applies alike; the tag filter is the adapter's (JSON differs). */
-export function commonFilters(filter: SearchFilter, viewer: SearchViewer): RawBuilder<unknown>[] {
-  const where: RawBuilder<unknown>[] = [];
+/**
+ * Every condition a found photo meets: the access rule and the filters.
+ * Only the tag filter differs by database (JSON functions differ), so the
+ * adapter says how to test that `p.tags` holds a tag, lowercased.
+ */
+export function photoConditions(
+  viewer: SearchViewer,
+  filter: SearchFilter,
+  hasTag: (tag: string) => RawBuilder<unknown>,
+): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [visibleTo(viewer)];
+  if (filter.tag) where.push(hasTag(filter.tag.toLowerCase()));
   if (filter.ownerId) where.push(sql`p.owner_id = ${filter.ownerId}`);
   if (filter.albumId) where.push(sql`p.album_id = ${filter.albumId}`);
   if (filter.visibility) where.push(sql`p.visibility = ${filter.visibility}`);

@@ -9,7 +9,7 @@ import type {
 } from '../../../ports/search-index.ts';
 import type { SqlContext } from '../repositories/executor.ts';
 import type { PhotosTable } from '../schema.ts';
-import { afterPosition, allOf, commonFilters, toHit, visibleTo } from './searchable-photos.ts';
+import { afterPosition, allOf, photoConditions, toHit } from './searchable-photos.ts';
 
 /** An FTS5 string: a phrase in double quotes, its own quotes doubled; never query syntax. */
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
@@ -50,11 +50,11 @@ export class SqliteSearchIndex implements SearchIndex {
     filter: SearchFilter,
     page: { after?: SearchPosition | undefined; limit: number },
   ): Promise<SearchHit[]> {
-    const where: RawBuilder<unknown>[] = [visibleTo(viewer), ...commonFilters(filter, viewer)];
-    if (filter.tag)
-      where.push(
-        sql`exists (select 1 from json_each(p.tags) where lower(trim(value)) = ${filter.tag.toLowerCase()})`,
-      );
+    const where = photoConditions(
+      viewer,
+      filter,
+      (tag) => sql`exists (select 1 from json_each(p.tags) where lower(trim(value)) = ${tag})`,
+    );
     const [only] = terms;
     if (terms.length === 1 && only) return this.#oneWord(only, where, page);
     const match = terms.map(termQuery).join(' AND ');
