@@ -163,6 +163,21 @@ describe('location and geo privacy', () => {
     expect((await get(carol, photo.id)).location).toBeNull();
   });
 
+  it('shows a location to anyone to those a private profile shared with, in the view as in the original', async () => {
+    const { photo, file } = await alicesPhoto();
+    await patch(photo.id, { locationVisibility: 'anyone' });
+    expect((await api(alice, 'PATCH', '/v1/profile', { visibility: 'private' })).status).toBe(200);
+    try {
+      const shown = await get(bob, photo.id);
+      expect(shown.location).toEqual(GPS_POSITION);
+      expect(shown.originalSha256).toBe(photo.sha256);
+      const fetched = await original(bob, photo.id);
+      expect(fetched.bytes.equals(file)).toBe(true);
+    } finally {
+      await api(alice, 'PATCH', '/v1/profile', { visibility: 'public' });
+    }
+  });
+
   it('lets no one find by hasLocation a location they may not see', async () => {
     const { photo } = await alicesPhoto();
     const title = `lighthouse${seed++}`;

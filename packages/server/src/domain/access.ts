@@ -20,15 +20,17 @@ export const viewerOf = (principal: Principal | undefined): Viewer => ({
   isAdmin: principal ? hasScope(principal, 'admin') : false,
 });
 
+/** `profile`: the owner's profile visibility, when the caller has read it already. */
 export async function relationship(
   store: Pick<Repositories, 'grants' | 'users'>,
   viewer: Viewer,
   ownerId: string,
+  profile?: 'public' | 'private',
 ): Promise<Relationship> {
   if (viewer.userId === ownerId) return 'owner';
   if (viewer.isAdmin) return 'admin';
   if (viewer.userId && (await store.grants.exists(ownerId, viewer.userId))) return 'granted';
-  return strangerTo((await store.users.byId(ownerId))?.profileVisibility ?? 'public');
+  return strangerTo(profile ?? (await store.users.byId(ownerId))?.profileVisibility ?? 'public');
 }
 
 /**

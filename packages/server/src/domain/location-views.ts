@@ -1,21 +1,20 @@
 import type { PhotoRecord, Repositories, UserRecord } from '../ports/metadata-store.ts';
-import { type Relationship, strangerTo, type Viewer } from './access.ts';
+import { relationship, type Viewer } from './access.ts';
 import { effectiveLocationVisibility, getsOriginalGps, seesLocation } from './location-privacy.ts';
 import type { LocationView } from './photo-view.ts';
 
 /**
  * What the viewer may know of the location of each photo of a page, by photo
  * id, and whether they get its original's GPS. It asks the store, per owner
- * on the page, for the owner's default, and for the viewer's grant when a
- * level is `shared`: a listing (one owner) costs at most two queries.
+ * on the page, for the owner's default and the viewer's grant (the rule of
+ * access.ts): a listing (one owner) costs at most two queries.
  */
 export async function locationViews(
-  store: Pick<Repositories, 'grants' | 'settings'>,
+  store: Pick<Repositories, 'grants' | 'settings' | 'users'>,
   viewer: Viewer,
   photos: readonly PhotoRecord[],
   owners: ReadonlyMap<string, UserRecord | undefined>,
 ): Promise<Map<string, LocationView>> {
-  const privileged = (ownerId: string) => viewer.userId === ownerId || viewer.isAdmin;
   const byOwner = new Map<string, PhotoRecord[]>();
   for (const photo of photos) {
     const own = byOwner.get(photo.ownerId);
@@ -28,24 +27,16 @@ export async function locationViews(
       const level = (photo: PhotoRecord) =>
         effectiveLocationVisibility(photo, locationVisibilityDefault);
       const profile = owners.get(ownerId)?.profileVisibility ?? 'public';
-      let relation: Relationship;
-      if (viewer.userId === ownerId) relation = 'owner';
-      else if (viewer.isAdmin) relation = 'admin';
-      else if (
-        viewer.userId &&
-        own.some((photo) => level(photo) === 'shared') &&
-        (await store.grants.exists(ownerId, viewer.userId))
-      )
-        relation = 'granted';
-      else relation = strangerTo(profile);
+      const relation = await relationship(store, viewer, ownerId, profile);
       return own.map((photo): [string, LocationView] => [
         photo.id,
         {
           shown: seesLocation(relation, level(photo)),
           originalGps: getsOriginalGps(relation, level(photo), photo),
-          privacy: privileged(ownerId)
-            ? { override: photo.locationVisibility, effective: level(photo) }
-            : null,
+          privacy:
+            relation === 'owner' || relation === 'admin'
+              ? { override: photo.locationVisibility, effective: level(photo) }
+              : null,
         },
       ]);
     }),
