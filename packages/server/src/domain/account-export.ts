@@ -5,6 +5,7 @@ import {
 } from '@flickr-kit/sdk/contract';
 import type { AlbumRecord, Keyset, MetadataStore, PhotoRecord } from '../ports/metadata-store.ts';
 import { nowIso } from './ids.ts';
+import { locationOf } from './photo-view.ts';
 import type { Principal } from './principal.ts';
 
 /** Rows read and written at a time: what the export holds in memory, whatever the account's size. */
@@ -68,10 +69,7 @@ const exportedPhoto = (photo: PhotoRecord, album: AlbumRecord | undefined): Expo
   height: photo.height,
   capturedAt: photo.capturedAt,
   camera: photo.camera,
-  location:
-    photo.latitude !== null && photo.longitude !== null
-      ? { latitude: photo.latitude, longitude: photo.longitude }
-      : null,
+  location: locationOf(photo),
   createdAt: photo.createdAt,
   updatedAt: photo.updatedAt,
 });

@@ -27,6 +27,12 @@ export interface LocationView {
   copySha256?: string | undefined;
 }
 
+/** Where the photo was taken, as the API says it; null without a location. */
+export const locationOf = (photo: Pick<PhotoRecord, 'latitude' | 'longitude'>) =>
+  photo.latitude !== null && photo.longitude !== null
+    ? { latitude: photo.latitude, longitude: photo.longitude }
+    : null;
+
 /** The API's view of a photo record, with signed URLs for the caller. */
 export function toPhoto(
   photo: PhotoRecord,
@@ -66,10 +72,7 @@ export function toPhoto(
     height: photo.height,
     capturedAt: photo.capturedAt,
     camera: photo.camera,
-    location:
-      geo.shown && photo.latitude !== null && photo.longitude !== null
-        ? { latitude: photo.latitude, longitude: photo.longitude }
-        : null,
+    location: geo.shown ? locationOf(photo) : null,
     locationPrivacy: geo.privacy,
     placeholder: photo.placeholder,
     renditions: renditions.map(
