@@ -20,6 +20,7 @@ import * as locationPrivacy from './migrations/0010-location-privacy.ts';
 import * as accountDeletion from './migrations/0011-account-deletion.ts';
 import * as searchSpeed from './migrations/0012-search-speed.ts';
 import * as notificationPositions from './migrations/0013-notification-positions.ts';
+import * as searchFacets from './migrations/0014-search-facets.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations in order; names sort the same way, which Kysely checks. */
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-account-deletion': accountDeletion,
   '0012-search-speed': searchSpeed,
   '0013-notification-positions': notificationPositions,
+  '0014-search-facets': searchFacets,
 };
 
 /** Brings the schema up to date; safe to run on every start and from several processes. */

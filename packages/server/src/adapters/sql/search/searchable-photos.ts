@@ -103,3 +103,23 @@ export function toHit(
   const { searchScore, searchKey, ...photo } = row;
   return { photo: toRecord(photo), score: Number(searchScore), key: String(searchKey) };
 }
+
+/** A photo the index found, by the adapter's key, with its score. */
+export interface Candidate<Key> {
+  key: Key;
+  score: number;
+}
+
+/** Candidates in order, a batch at a time: the first of `first`, each next twice as many, up to `most`. */
+export function* inBatches<Key>(
+  candidates: Candidate<Key>[],
+  first: number,
+  most: number,
+): Generator<Candidate<Key>[]> {
+  for (
+    let at = 0, size = first;
+    at < candidates.length;
+    at += size, size = Math.min(size * 2, most)
+  )
+    yield candidates.slice(at, at + size);
+}

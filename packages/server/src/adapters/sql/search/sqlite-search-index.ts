@@ -9,7 +9,15 @@ import type {
 } from '../../../ports/search-index.ts';
 import type { SqlContext } from '../repositories/executor.ts';
 import type { PhotosTable } from '../schema.ts';
-import { afterPosition, allOf, photoConditions, toHit } from './searchable-photos.ts';
+import { facetGroups, RANKED_AT_MOST } from './search-facets.ts';
+import {
+  afterPosition,
+  allOf,
+  type Candidate,
+  inBatches,
+  photoConditions,
+  toHit,
+} from './searchable-photos.ts';
 
 /** An FTS5 string: a phrase in double quotes, its own quotes doubled; never query syntax. */
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
@@ -34,6 +42,16 @@ const scoreClassQuery = (term: SearchTerm, score: number) => {
     .reduce((query, [, absent]) => `(${query}) NOT (${absent})`, present.join(' AND '));
 };
 
+/** The filters' facets (search-facets.ts) as an FTS5 query of the `facets` field; undefined for none. */
+const facetQuery = (groups: string[][]) => {
+  if (groups.length === 0) return undefined;
+  return groups.map((words) => `{facets} : (${words.map(phrase).join(' OR ')})`).join(' AND ');
+};
+
+/** Both FTS5 queries, where there is a second. */
+const and = (query: string, facets: string | undefined) =>
+  facets ? `(${query}) AND ${facets}` : query;
+
 /** The largest batch of rowids a one-word search joins to photos at once. */
 const MAX_BATCH = 1024;
 
@@ -55,10 +73,20 @@ export class SqliteSearchIndex implements SearchIndex {
       filter,
       (tag) => sql`exists (select 1 from json_each(p.tags) where lower(trim(value)) = ${tag})`,
     );
+    const facets = facetQuery(await facetGroups(this.#sql.db, filter, viewer));
     const [only] = terms;
-    if (terms.length === 1 && only) return this.#oneWord(only, where, page);
-    const match = terms.map(termQuery).join(' AND ');
-    // Whether a word is in one field: one more FTS5 query each, run once per
+    const match = and(terms.map(termQuery).join(' AND '), facets);
+    // Filters with facets usually leave few matches: all scored at once. One
+    // word is otherwise walked in result order.
+    const few = facets ? await this.#scoreFew(terms, match, page.after) : undefined;
+    if (few) return this.#joinInOrder(inBatches(few, page.limit + 1, MAX_BATCH), where, page.limit);
+    if (terms.length === 1 && only)
+      return this.#joinInOrder(
+        this.#walkClasses(only, page.after, page.limit + 1),
+        where,
+        page.limit,
+      );
+    // Many matches of several words are ranked whole. Whether a word is in one field: one more FTS5 query each, run once per
     // search (an uncorrelated IN), not per row. bm25() would rank by corpus
     // statistics, which move with every upload and would shift a cursor's position.
     const inField = (field: 'title' | 'tags' | 'description', term: SearchTerm) => {
@@ -99,50 +127,93 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   /**
-   * One word (most searches): its score takes 7 values, one per combination
-   * of fields, so the results are the photos of score 7 newest first, then of
-   * 6, and so on. FTS5 walks each such class in rowid order and stops at a
-   * LIMIT, so a page costs about the same however many photos match: no
-   * scoring and sorting of every match. Each batch is joined to photos for the
-   * access rule and the filters; batches grow while they find too few.
+   * The page from candidates in result order, a batch at a time (rowids and
+   * scores from the index alone): each batch is joined to photos for the
+   * access rule and the filters until the page is full.
    */
-  async #oneWord(
-    term: SearchTerm,
+  async #joinInOrder(
+    batches: AsyncIterable<Candidate<number>[]> | Iterable<Candidate<number>[]>,
     where: RawBuilder<unknown>[],
-    page: { after?: SearchPosition | undefined; limit: number },
+    limit: number,
   ): Promise<SearchHit[]> {
     const hits: SearchHit[] = [];
-    const from = page.after;
-    for (let score = from ? from.score : 7; score >= 1; score--) {
-      let below = from && score === from.score ? Number(from.key) : undefined;
-      for (let batch = page.limit + 1; ; batch = Math.min(batch * 2, MAX_BATCH)) {
-        const { rows: ranked } = await sql<{ rowid: number }>`
+    for await (const batch of batches) {
+      const { rows } = await sql<PhotosTable & { searchKey: number }>`
+        select p.*, r.rowid as search_key
+        from photo_search_rows r
+        cross join photos p on p.id = r.photo_id
+        where r.rowid in (${sql.join(batch.map((candidate) => candidate.key))}) and ${allOf(where)}`.execute(
+        this.#sql.db,
+      );
+      const visible = new Map(rows.map((row) => [Number(row.searchKey), row]));
+      for (const { key, score } of batch) {
+        const row = visible.get(key);
+        if (!row) continue;
+        hits.push(toHit({ ...row, searchScore: score }));
+        if (hits.length > limit) return hits;
+      }
+    }
+    return hits;
+  }
+
+  /**
+   * The word's score takes 7 values, one per combination of fields, so the
+   * results are the photos of score 7 newest first, then of 6, and so on.
+   * FTS5 walks each such class in rowid order and stops at a LIMIT, so a
+   * page costs about the same however many photos match: no scoring and
+   * sorting of every match. Batches grow while the join finds too few.
+   */
+  async *#walkClasses(
+    term: SearchTerm,
+    after: SearchPosition | undefined,
+    first: number,
+  ): AsyncGenerator<Candidate<number>[]> {
+    for (let score = after ? after.score : 7; score >= 1; score--) {
+      let below = after && score === after.score ? Number(after.key) : undefined;
+      for (let batch = first; ; batch = Math.min(batch * 2, MAX_BATCH)) {
+        const { rows } = await sql<{ rowid: number }>`
           select rowid from photo_search
           where photo_search match ${scoreClassQuery(term, score)}
             and ${below === undefined ? sql`1 = 1` : sql`rowid < ${below}`}
           order by rowid desc
           limit ${batch}`.execute(this.#sql.db);
-        const last = ranked.at(-1);
+        const last = rows.at(-1);
         if (!last) break;
-        const { rows } = await sql<PhotosTable & { searchKey: number }>`
-          select p.*, r.rowid as search_key
-          from photo_search_rows r
-          cross join photos p on p.id = r.photo_id
-          where r.rowid in (${sql.join(ranked.map((row) => row.rowid))}) and ${allOf(where)}`.execute(
-          this.#sql.db,
-        );
-        const visible = new Map(rows.map((row) => [Number(row.searchKey), row]));
-        for (const { rowid } of ranked) {
-          const row = visible.get(rowid);
-          if (!row) continue;
-          hits.push(toHit({ ...row, searchScore: score }));
-          if (hits.length > page.limit) return hits;
-        }
-        if (ranked.length < batch) break;
+        yield rows.map(({ rowid }) => ({ key: rowid, score }));
+        if (rows.length < batch) break;
         below = last.rowid;
       }
     }
-    return hits;
+  }
+
+  /**
+   * Every match of `match` (the words and the facets), scored and in result
+   * order after `after`: one query per word and field (the word in it, within
+   * the matches), the score their sum. Undefined when one finds more than
+   * RANKED_AT_MOST: the facets narrowed too little, and the walk, or ranking
+   * in SQL, reads fewer.
+   */
+  async #scoreFew(
+    terms: readonly SearchTerm[],
+    match: string,
+    after: SearchPosition | undefined,
+  ): Promise<Candidate<number>[] | undefined> {
+    const scores = new Map<number, number>();
+    for (const term of terms)
+      for (const [bit, query] of fieldQueries(term)) {
+        const { rows } = await sql<{ rowid: number }>`
+          select rowid from photo_search where photo_search match ${`(${query}) AND (${match})`}
+          limit ${RANKED_AT_MOST + 1}`.execute(this.#sql.db);
+        if (rows.length > RANKED_AT_MOST) return undefined;
+        for (const { rowid } of rows) scores.set(rowid, (scores.get(rowid) ?? 0) + bit);
+      }
+    return [...scores]
+      .map(([key, score]) => ({ key, score }))
+      .filter(
+        ({ key, score }) =>
+          !after || score < after.score || (score === after.score && key < Number(after.key)),
+      )
+      .sort((a, b) => b.score - a.score || b.key - a.key);
   }
 
   async tagCandidates(word: string, limit: number): Promise<string[]> {
