@@ -34,6 +34,15 @@ describe('layering', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps the composition root and the server CLI off http code: a worker needs no routes', async () => {
+    const offenders = (await sources())
+      .filter(({ file }) => file === 'services.ts' || file.startsWith('cli/'))
+      .flatMap(({ file, imports }) =>
+        imports.filter((path) => /(^|\/)http\//.test(path)).map((path) => `${file} → ${path}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps the domain, the saga and the jobs off the file system: bytes go through ports', async () => {
     const offenders = (await sources())
       .filter(({ file }) => /^(domain|saga|jobs)\//.test(file))

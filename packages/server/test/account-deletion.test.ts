@@ -237,7 +237,7 @@ describe('account deletion', () => {
       id: uuidv7(),
       photoId: id,
       step: 'store_original',
-      payload: {},
+      payload: { uploadId: uuidv7(), clientThumbnail: false },
       availableAt: new Date().toISOString(),
       createdAt: new Date().toISOString(),
     });

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Photo, SAGA_STEPS, type SagaStep } from '@flickr-kit/sdk/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SagaAttemptRecord } from '../src/ports/metadata-store.ts';
+import { uuidv7 } from '../src/domain/ids.ts';
+import type { NewOutboxEvent, SagaAttemptRecord } from '../src/ports/metadata-store.ts';
 import type { SagaWorker } from '../src/saga/worker.ts';
 import { FaultyBlobStore } from './faulty-blob-store.ts';
 import { brokenPixelsPng } from './generated-images.ts';
 import { eventually, registerUser, startTestServer, type TestServer } from './harness.ts';
 import { startInProcessWorker } from './in-process-worker.ts';
+import { photoRecord } from './seed.ts';
 import { testPhoto, uploadPhoto } from './uploads.ts';
 
 const MAX_ATTEMPTS = 4;
@@ -193,6 +195,28 @@ describe('upload saga retries', () => {
     const failed = await photoWithStatus(owner.token, corrupt.photo.id, 'failed');
     expect(failed.statusReason).toMatch(/^render_renditions: Cannot decode PNG image/);
     const attempts = await attemptsOf(corrupt.photo.id, 'render_renditions');
+    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'parked']]);
+  });
+
+  it('parks an event whose payload does not fit its step at once, saying what is wrong', async () => {
+    const owner = await registerUser(server.url);
+    const record = photoRecord(owner.userId, { status: 'processing' });
+    await server.services.store.photos.insertUnlessDuplicate(record);
+    const now = new Date().toISOString();
+    // As an older version, other code or a damaged row might have written it.
+    const damaged = { step: 'finalize', payload: { renditions: 'none', placeholder: 7 } };
+    await server.services.store.outbox.enqueue({
+      ...(damaged as unknown as NewOutboxEvent),
+      id: uuidv7(),
+      photoId: record.id,
+      availableAt: now,
+      createdAt: now,
+    });
+    const failed = await photoWithStatus(owner.token, record.id, 'failed');
+    expect(failed.statusReason).toMatch(
+      /^finalize: its payload does not fit finalize: renditions: .*; placeholder: /,
+    );
+    const attempts = await attemptsOf(record.id, 'finalize');
     expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'parked']]);
   });
 });

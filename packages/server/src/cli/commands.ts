@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { SERVER_VERSION } from '../app.ts';
 import { ConfigError, ConfigSchema, type ConfigVariable, flagFor, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
-import { CDN_PREFIX } from '../http/cdn/cdn-files.ts';
+import { CDN_PREFIX } from '../domain/url-signer.ts';
 import { ROLES, type Role, startRole } from '../roles.ts';
 import { createLogger, createServices } from '../services.ts';
 import { stopOnSignals } from '../shutdown-signals.ts';

@@ -1,5 +1,8 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
+/** Where the CDN tier serves files, under the API's origin or its own (`FLICKR_CDN_URL`). */
+export const CDN_PREFIX = '/cdn';
+
 /** Who a URL was signed for: a user id, or `-` for anyone (public photos). */
 export type UrlViewer = string;
 export const ANYONE: UrlViewer = '-';

@@ -5,6 +5,7 @@ import type {
   SagaStep,
   Scope,
 } from '@flickr-kit/sdk/contract';
+import type { SagaEvent } from './saga-events.ts';
 import type { SearchIndex } from './search-index.ts';
 
 // The records the domain reads and writes, and the repositories it reads and
@@ -97,6 +98,7 @@ export interface RenditionRecord {
   createdAt: string;
 }
 
+/** An event as stored: its payload is read through its step's schema before the step runs. */
 export interface OutboxEvent {
   id: string;
   photoId: string;
@@ -277,14 +279,13 @@ export interface PhotoRepository {
   purge(id: string): Promise<void>;
 }
 
-export interface NewOutboxEvent {
+/** An event to write: a step and the payload its schema (saga-events.ts) expects. */
+export type NewOutboxEvent = SagaEvent & {
   id: string;
   photoId: string;
-  step: SagaStep;
-  payload: Record<string, unknown>;
   availableAt: string;
   createdAt: string;
-}
+};
 
 export interface OutboxRepository {
   enqueue(event: NewOutboxEvent): Promise<void>;

@@ -11,6 +11,12 @@ import type {
   RenditionRecord,
   Repositories,
 } from '../ports/metadata-store.ts';
+import {
+  type MadeRendition,
+  type SagaEvent,
+  type StepPayload,
+  StepPayloads,
+} from '../ports/saga-events.ts';
 import type { UploadStaging } from '../ports/upload-staging.ts';
 import type { Doorbell } from '../support/doorbell.ts';
 import { PermanentStepError } from './step-error.ts';
@@ -29,24 +35,13 @@ export interface StepContext {
   wakeup: Doorbell;
 }
 
-/** A rendition made by the render step, carried to the steps after it. */
-interface MadeRendition {
-  name: string;
-  key: string;
-  width: number;
-  height: number;
-  bytes: number;
-  format: RenditionRecord['format'];
-  renderedBy: RenditionRecord['renderedBy'];
-}
-
 /**
  * What a step decided. Its database writes and the next event commit in one
  * transaction with the removal of the current event; `afterCommit` runs
  * only once that has happened.
  */
 export interface StepOutcome {
-  next?: { step: SagaStep; payload: Record<string, unknown> };
+  next?: SagaEvent;
   write?: (tx: Repositories) => Promise<void>;
   afterCommit?: () => Promise<void>;
 }
@@ -57,7 +52,19 @@ export type Step = (
   event: OutboxEvent,
 ) => Promise<StepOutcome>;
 
-const clientThumbnailOf = (event: OutboxEvent) => event.payload.clientThumbnail === true;
+/**
+ * The event's payload, read through its step's schema. One that does not
+ * fit (written by other code, or damaged) cannot succeed on a retry: the
+ * event is parked with the reason.
+ */
+function payloadOf<S extends SagaStep>(step: S, event: OutboxEvent): StepPayload<S> {
+  const read = StepPayloads[step].safeParse(event.payload);
+  if (read.success) return read.data as StepPayload<S>;
+  const issues = read.error.issues.map(
+    (issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`,
+  );
+  throw new PermanentStepError(`its payload does not fit ${step}: ${issues.join('; ')}`);
+}
 
 /**
  * Where the original lives: recorded with the first step's transition. Its
@@ -68,7 +75,7 @@ const storedOriginal = (photo: PhotoRecord) => photo.originalKey ?? originalKey(
 
 /** Copies the staged upload (and a kept client thumbnail) into the blob store. */
 const storeOriginal: Step = async ({ blobs, staging }, photo, event) => {
-  const uploadId = String(event.payload.uploadId);
+  const { uploadId, clientThumbnail } = payloadOf('store_original', event);
   const key = storedOriginal(photo);
   const stored = await blobs.stat(key);
   if (stored?.bytes !== photo.bytes) {
@@ -86,7 +93,7 @@ const storeOriginal: Step = async ({ blobs, staging }, photo, event) => {
       await file.release();
     }
   }
-  if (clientThumbnailOf(event)) {
+  if (clientThumbnail) {
     const thumbnailKey = renditionKey(photo, 'thumbnail', 'jpeg');
     if (!(await blobs.stat(thumbnailKey))) {
       const thumbnail = await staging.readThumbnail(uploadId);
@@ -96,19 +103,21 @@ const storeOriginal: Step = async ({ blobs, staging }, photo, event) => {
     }
   }
   return {
-    next: { step: 'publish_original', payload: { clientThumbnail: clientThumbnailOf(event) } },
+    next: { step: 'publish_original', payload: { clientThumbnail } },
     write: (tx) => tx.photos.update(photo.id, { originalKey: key }),
     afterCommit: () => staging.remove(uploadId),
   };
 };
 
 const publishOriginal: Step = async ({ blobs, cdn }, photo, event) => {
+  const payload = payloadOf('publish_original', event);
   await blobs.copyTo(storedOriginal(photo), cdn);
-  return { next: { step: 'render_renditions', payload: event.payload } };
+  return { next: { step: 'render_renditions', payload } };
 };
 
 /** Thumbnail first and alone (as clients render it), then the other sizes from one decode. */
 const renderStep: Step = async ({ blobs, renditions, pixelLimit }, photo, event) => {
+  const { clientThumbnail } = payloadOf('render_renditions', event);
   const source = await blobs.localFile(storedOriginal(photo));
   try {
     const made: MadeRendition[] = [];
@@ -117,7 +126,7 @@ const renderStep: Step = async ({ blobs, renditions, pixelLimit }, photo, event)
       renditions.thumbnail.name,
       renditions.thumbnail.format ?? 'jpeg',
     );
-    if (clientThumbnailOf(event)) {
+    if (clientThumbnail) {
       const data = await buffer(await blobs.read(thumbnailKey));
       const info = await probe(data);
       made.push({
@@ -130,7 +139,7 @@ const renderStep: Step = async ({ blobs, renditions, pixelLimit }, photo, event)
         renderedBy: 'client',
       });
     }
-    const specs = clientThumbnailOf(event) ? [] : [[renditions.thumbnail]];
+    const specs = clientThumbnail ? [] : [[renditions.thumbnail]];
     if (renditions.others.length > 0) specs.push(renditions.others);
     // A HEIC has no cheap scaled decode: each call decodes it whole (about a second per
     // 12 MP). One call makes every size from one decode; phones send the HEIC itself,
@@ -164,17 +173,17 @@ const renderStep: Step = async ({ blobs, renditions, pixelLimit }, photo, event)
   }
 };
 
-const madeRenditions = (event: OutboxEvent) => (event.payload.renditions ?? []) as MadeRendition[];
-
 const publishRenditions: Step = async ({ blobs, cdn }, _photo, event) => {
-  for (const rendition of madeRenditions(event)) await blobs.copyTo(rendition.key, cdn);
-  return { next: { step: 'finalize', payload: event.payload } };
+  const payload = payloadOf('publish_renditions', event);
+  for (const rendition of payload.renditions) await blobs.copyTo(rendition.key, cdn);
+  return { next: { step: 'finalize', payload } };
 };
 
 /** Records the renditions and marks the photo ready, in the same transaction that ends the saga. */
 const finalize: Step = async ({ renditions }, photo, event) => {
+  const payload = payloadOf('finalize', event);
   const now = new Date().toISOString();
-  const rows: RenditionRecord[] = madeRenditions(event).map((made) => ({
+  const rows: RenditionRecord[] = payload.renditions.map((made) => ({
     photoId: photo.id,
     name: made.name,
     path: made.key,
@@ -193,8 +202,7 @@ const finalize: Step = async ({ renditions }, photo, event) => {
       await tx.photos.update(photo.id, {
         status: 'ready',
         statusReason: null,
-        placeholder:
-          typeof event.payload.placeholder === 'string' ? event.payload.placeholder : null,
+        placeholder: payload.placeholder,
         updatedAt: now,
       });
     },

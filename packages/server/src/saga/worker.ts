@@ -163,10 +163,9 @@ export class SagaWorker {
       if (outcome.next) {
         const now = nowIso();
         await tx.outbox.enqueue({
+          ...outcome.next,
           id: uuidv7(),
           photoId: event.photoId,
-          step: outcome.next.step,
-          payload: outcome.next.payload,
           availableAt: now,
           createdAt: now,
         });

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import { ORIGINAL } from '../../domain/blob-keys.ts';
 import type { CdnAccess } from '../../domain/cdn-access.ts';
 import type { UrlSigner } from '../../domain/url-signer.ts';
+import { CDN_PREFIX } from '../../domain/url-signer.ts';
 import { headRefusal } from '../plugins/request-screening.ts';
 import { requestIdOf } from '../request-id.ts';
-import { CDN_PREFIX, fileHeaders, parseCdnKey } from './cdn-files.ts';
+import { fileHeaders, parseCdnKey } from './cdn-files.ts';
 import type { PublishedFiles } from './published-files.ts';
 
 export interface CdnFastPathOptions {

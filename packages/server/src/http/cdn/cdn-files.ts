@@ -1,8 +1,6 @@
 import { contentTypeFor } from '../../domain/blob-keys.ts';
 import type { BlobInfo } from '../../ports/blob-store.ts';
 
-export const CDN_PREFIX = '/cdn';
-
 /** Keys are `<user>/<album>/<resolution>/<photo id>.<ext>`. */
 const KEY = /^([0-9a-f-]{36})\/([0-9a-z-]+)\/([a-z0-9-]+)\/([0-9a-f-]{36})\.([a-z]+)$/;
 

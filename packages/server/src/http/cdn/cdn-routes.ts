@@ -5,10 +5,11 @@ import { DomainError, notFound } from '../../domain/errors.ts';
 import type { InFlightLimiter } from '../../domain/in-flight-limiter.ts';
 import type { OriginalScrubs } from '../../domain/original-scrubs.ts';
 import type { UrlSigner } from '../../domain/url-signer.ts';
+import { CDN_PREFIX } from '../../domain/url-signer.ts';
 import { type BlobStore, InvalidBlobKeyError } from '../../ports/blob-store.ts';
 import { sendProblem } from '../problem.ts';
 import { parseRange } from './byte-range.ts';
-import { CDN_PREFIX, fileHeaders, parseCdnKey } from './cdn-files.ts';
+import { fileHeaders, parseCdnKey } from './cdn-files.ts';
 import { patchedBody } from './patched-body.ts';
 import type { PublishedFiles } from './published-files.ts';
 
