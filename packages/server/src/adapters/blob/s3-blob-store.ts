@@ -103,7 +103,7 @@ export class S3BlobStore implements BlobStore {
       await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
     } catch (error) {
       throw new Error(
-        `The S3 bucket ${JSON.stringify(this.#bucket)} did not answer (${(error as Error).name}): check that it exists, the endpoint, the region and the credentials`,
+        `The S3 bucket ${JSON.stringify(this.#bucket)} did not answer (${(error as Error).name}: ${(error as Error).message}): check that it exists, the endpoint, the region and the credentials`,
         { cause: error },
       );
     }
