@@ -74,3 +74,80 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('the blob store setting', () => {
+  it('is local folders by default', () => {
+    expect(loadConfig({}).blobStore).toEqual({ kind: 'local' });
+  });
+
+  it('reads the S3 settings, the CDN tier in the same bucket under its own prefix', () => {
+    expect(
+      loadConfig({
+        FLICKR_BLOB_STORE: 's3',
+        FLICKR_S3_BUCKET: 'photos',
+        FLICKR_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        FLICKR_S3_REGION: 'eu-west-1',
+        FLICKR_S3_FORCE_PATH_STYLE: 'true',
+      }).blobStore,
+    ).toEqual({
+      kind: 's3',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      blobs: { bucket: 'photos', prefix: 'blobs/' },
+      cdn: { bucket: 'photos', prefix: 'cdn/' },
+    });
+  });
+
+  it('puts the CDN tier in a bucket of its own when given one', () => {
+    const setting = loadConfig({
+      FLICKR_BLOB_STORE: 's3',
+      FLICKR_S3_BUCKET: 'photos',
+      FLICKR_S3_CDN_BUCKET: 'photos-cdn',
+      FLICKR_S3_CDN_PREFIX: 'blobs/',
+    }).blobStore;
+    expect(setting).toMatchObject({
+      forcePathStyle: false,
+      endpoint: undefined,
+      region: undefined,
+      cdn: { bucket: 'photos-cdn', prefix: 'blobs/' },
+    });
+  });
+
+  it('says that S3 needs a bucket', () => {
+    expect(() => loadConfig({ FLICKR_BLOB_STORE: 's3' })).toThrow(
+      /FLICKR_S3_BUCKET: required with FLICKR_BLOB_STORE=s3/,
+    );
+  });
+
+  it.each([
+    ['blobs/', 'blobs/'],
+    ['files/', 'files/cdn/'],
+    ['files/cdn/', 'files/'],
+  ])('refuses a CDN prefix %s that overlaps the private prefix %s in one bucket', (blobs, cdn) => {
+    expect(() =>
+      loadConfig({
+        FLICKR_BLOB_STORE: 's3',
+        FLICKR_S3_BUCKET: 'photos',
+        FLICKR_S3_PREFIX: blobs,
+        FLICKR_S3_CDN_PREFIX: cdn,
+      }),
+    ).toThrow(/FLICKR_S3_CDN_PREFIX: .* overlaps FLICKR_S3_PREFIX/);
+  });
+
+  it.each([
+    ['FLICKR_BLOB_STORE', 'gcs'],
+    ['FLICKR_S3_BUCKET', 'Photos'],
+    ['FLICKR_S3_BUCKET', 'ab'],
+    ['FLICKR_S3_CDN_BUCKET', 'under_score'],
+    ['FLICKR_S3_PREFIX', 'blobs'],
+    ['FLICKR_S3_PREFIX', '../blobs/'],
+    ['FLICKR_S3_CDN_PREFIX', '.cdn/'],
+    ['FLICKR_S3_FORCE_PATH_STYLE', 'yes'],
+    ['FLICKR_S3_ENDPOINT', 'not a url'],
+  ])('refuses %s=%j, naming it', (variable, value) => {
+    expect(() =>
+      loadConfig({ FLICKR_BLOB_STORE: 's3', FLICKR_S3_BUCKET: 'photos', [variable]: value }),
+    ).toThrow(new RegExp(`${variable}: `));
+  });
+});

@@ -11,6 +11,21 @@ const list = z.string().transform((value) =>
     .filter(Boolean),
 );
 
+/** S3's bucket naming rules, in short: 3 to 63 of a-z, 0-9, dots and hyphens, a letter or digit at each end. */
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * A key prefix: segments like a blob key's, each followed by `/` (nothing
+ * hidden, nothing that climbs). Never empty: an empty variable is an unset
+ * one, and two stores in one bucket need one each.
+ */
+const s3Prefix = z
+  .string()
+  .regex(
+    /^([A-Za-z0-9][A-Za-z0-9._-]{0,127}\/)+$/,
+    'must be segments of letters, digits, dots, hyphens and underscores, each ending in "/"',
+  );
+
 /**
  * Every setting, from environment variables. Each has a default, so the
  * embedded server needs none; docs/configuration.md lists them all.
@@ -25,6 +40,45 @@ export const ConfigSchema = z.object({
     .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres:// or sqlite:')
     .optional()
     .describe('PostgreSQL connection string; SQLite in the data folder when unset'),
+  FLICKR_BLOB_STORE: z
+    .enum(['local', 's3'])
+    .default('local')
+    .describe(
+      "Where originals, renditions and the CDN tier's files live: `local` (folders in the data folder) or `s3` (an S3-compatible bucket; credentials from the standard AWS chain: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`, an instance role)",
+    ),
+  FLICKR_S3_ENDPOINT: z
+    .url()
+    .optional()
+    .describe(
+      'URL of an S3-compatible service (MinIO, Ceph, R2, …); AWS S3 of the region when unset',
+    ),
+  FLICKR_S3_REGION: z
+    .string()
+    .optional()
+    .describe('Region of the bucket; from `AWS_REGION` or the AWS config file when unset'),
+  FLICKR_S3_BUCKET: z
+    .string()
+    .regex(S3_BUCKET, 'must be an S3 bucket name (3 to 63 of a-z, 0-9, dots and hyphens)')
+    .optional()
+    .describe('Bucket of originals and renditions (required with `FLICKR_BLOB_STORE=s3`)'),
+  FLICKR_S3_PREFIX: s3Prefix
+    .default('blobs/')
+    .describe('Key prefix of originals and renditions in their bucket'),
+  FLICKR_S3_CDN_BUCKET: z
+    .string()
+    .regex(S3_BUCKET, 'must be an S3 bucket name (3 to 63 of a-z, 0-9, dots and hyphens)')
+    .optional()
+    .describe('Bucket of the files the CDN tier serves; `FLICKR_S3_BUCKET` when unset'),
+  FLICKR_S3_CDN_PREFIX: s3Prefix
+    .default('cdn/')
+    .describe('Key prefix of the files the CDN tier serves in their bucket'),
+  FLICKR_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true')
+    .describe(
+      'Address buckets as `endpoint/bucket` rather than `bucket.endpoint`, as most S3-compatible services on an address or a single host name need',
+    ),
   FLICKR_HOST: z.string().default('127.0.0.1').describe('Address to listen on'),
   FLICKR_PORT: int(0, 65535).default(8080).describe('Port to listen on (0: any free port)'),
   FLICKR_PUBLIC_URL: z
@@ -136,8 +190,23 @@ export interface RenditionSetting {
   format: 'jpeg' | 'webp' | 'png' | 'avif';
 }
 
+/** Where blobs live: folders in the data folder (the embedded default), or S3 buckets. */
+export type BlobStoreSetting =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      endpoint: string | undefined;
+      region: string | undefined;
+      forcePathStyle: boolean;
+      /** Originals and renditions. */
+      blobs: { bucket: string; prefix: string };
+      /** What the CDN tier serves. */
+      cdn: { bucket: string; prefix: string };
+    };
+
 export interface Config {
   dataDir: string;
+  blobStore: BlobStoreSetting;
   databaseUrl: string | undefined;
   host: string;
   port: number;
@@ -213,6 +282,31 @@ function parseRenditions(value: string): RenditionSetting[] {
   });
 }
 
+/** The blob store setting, checked across its variables. */
+function blobStoreSetting(c: z.infer<typeof ConfigSchema>): BlobStoreSetting {
+  if (c.FLICKR_BLOB_STORE === 'local') return { kind: 'local' };
+  const bucket = c.FLICKR_S3_BUCKET;
+  if (!bucket)
+    throw new ConfigError([
+      'FLICKR_S3_BUCKET: required with FLICKR_BLOB_STORE=s3: the bucket of originals and renditions',
+    ]);
+  const cdnBucket = c.FLICKR_S3_CDN_BUCKET ?? bucket;
+  const [blobs, cdn] = [c.FLICKR_S3_PREFIX, c.FLICKR_S3_CDN_PREFIX];
+  // Keys are the same in both stores: places that overlap would make publishing copy a file onto itself.
+  if (cdnBucket === bucket && (blobs.startsWith(cdn) || cdn.startsWith(blobs)))
+    throw new ConfigError([
+      `FLICKR_S3_CDN_PREFIX: "${cdn}" overlaps FLICKR_S3_PREFIX "${blobs}" in bucket ${bucket}: give the CDN tier's files a prefix of their own, or a bucket (FLICKR_S3_CDN_BUCKET)`,
+    ]);
+  return {
+    kind: 's3',
+    endpoint: c.FLICKR_S3_ENDPOINT,
+    region: c.FLICKR_S3_REGION,
+    forcePathStyle: c.FLICKR_S3_FORCE_PATH_STYLE,
+    blobs: { bucket, prefix: blobs },
+    cdn: { bucket: cdnBucket, prefix: cdn },
+  };
+}
+
 const settingsIn = (values: Record<string, string | undefined>) =>
   Object.entries(values).filter(
     (entry): entry is [string, string] =>
@@ -247,6 +341,7 @@ export function loadConfig(
   const c = result.data;
   return {
     dataDir: resolve(c.FLICKR_DATA_DIR),
+    blobStore: blobStoreSetting(c),
     databaseUrl: c.DATABASE_URL,
     host: c.FLICKR_HOST,
     port: c.FLICKR_PORT,

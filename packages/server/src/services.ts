@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { probeHead } from '@flickr-kit/thumbnail-core';
 import pino, { type Logger } from 'pino';
 import { LocalBlobStore } from './adapters/blob/local-blob-store.ts';
+import { S3BlobStore } from './adapters/blob/s3-blob-store.ts';
 import { LruCache } from './adapters/cache/lru-cache.ts';
 import { LocalEventBus } from './adapters/events/local-event-bus.ts';
 import { createSqlMetadataStore } from './adapters/sql/sql-metadata-store.ts';
@@ -85,6 +87,40 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'flickr-server' } });
 }
 
+/** The private blob store and the CDN tier's, as configured, and what closes them. */
+async function createBlobStores(
+  config: Config,
+  log: Logger,
+): Promise<{ blobs: BlobStore; cdn: BlobStore; close(): void }> {
+  const setting = config.blobStore;
+  if (setting.kind === 'local') {
+    return {
+      blobs: new LocalBlobStore(join(config.dataDir, 'blobs')),
+      cdn: new LocalBlobStore(join(config.dataDir, 'cdn')),
+      close: () => {},
+    };
+  }
+  // One client for both stores: publishing is then one CopyObject, inside S3.
+  // Credentials come from the AWS SDK's own chain (environment, profile, role).
+  const client = new S3Client({
+    ...(setting.endpoint ? { endpoint: setting.endpoint } : {}),
+    ...(setting.region ? { region: setting.region } : {}),
+    forcePathStyle: setting.forcePathStyle,
+  });
+  // Decoders need originals on disk: temporary copies go to the data folder, not a tmpfs.
+  const scratchDir = join(config.dataDir, 'scratch');
+  const blobs = new S3BlobStore({ client, ...setting.blobs, scratchDir });
+  const cdn = new S3BlobStore({ client, ...setting.cdn, scratchDir });
+  try {
+    await Promise.all([blobs.check(), cdn.check()]);
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  log.info({ blobs: blobs.location, cdn: cdn.location }, 'blobs on S3');
+  return { blobs, cdn, close: () => client.destroy() };
+}
+
 /**
  * The composition root: turns configuration into adapters and domain
  * services. No module-level singletons, so two servers can share a process.
@@ -94,10 +130,9 @@ export async function createServices(
   log: Logger = createLogger(config),
 ): Promise<Services> {
   await mkdir(config.dataDir, { recursive: true });
+  const { blobs, cdn, close: closeBlobStores } = await createBlobStores(config, log);
   const store = createSqlMetadataStore(config.databaseUrl, config.dataDir);
   await store.migrate();
-  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
-  const cdn = new LocalBlobStore(join(config.dataDir, 'cdn'));
   const staging = new LocalUploadStaging(join(config.dataDir, 'uploads'));
   const bus = new LocalEventBus();
   const cache = new LruCache();
@@ -159,6 +194,9 @@ export async function createServices(
       'Original downloads',
       'too_many_downloads',
     ),
-    close: () => store.close(),
+    close: async () => {
+      await store.close();
+      closeBlobStores();
+    },
   };
 }

@@ -18,6 +18,19 @@ export class InvalidBlobKeyError extends Error {
   }
 }
 
+/**
+ * No blob under the key (or it went while being read). It carries the file
+ * system's code, `ENOENT`, so code that checks for a missing file reads a
+ * missing blob the same way, whichever store it came from.
+ */
+export class BlobNotFoundError extends Error {
+  readonly code = 'ENOENT';
+  constructor(key: string, options?: ErrorOptions) {
+    super(`No blob under ${JSON.stringify(key)}`, options);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
 export interface ByteRange {
   start: number;
   /** Inclusive, as in HTTP ranges. */
@@ -26,13 +39,28 @@ export interface ByteRange {
 
 /**
  * Where files live, by key (`<user>/<album>/<resolution>/<file>`). Writes
- * are atomic: a reader sees the whole blob or none of it.
+ * are atomic: a reader sees the whole blob or none of it, and of writers
+ * racing on one key, one wins whole. A key outside the layout is refused
+ * with {@link InvalidBlobKeyError} by every method; reading a key that holds
+ * no blob fails with {@link BlobNotFoundError}. `test/contracts/blob-store.contract.ts`
+ * is the executable form of these promises, and every adapter passes it.
  */
 export interface BlobStore {
-  /** Writes a blob from a local file, replacing any blob with that key. */
+  /**
+   * Writes a blob from a local file, streamed, replacing any blob with that
+   * key. Answers what `stat` would answer right after.
+   */
   putFile(key: string, path: string): Promise<BlobInfo>;
+  /** Writes a small blob from memory (a rendition), as `putFile` does. */
   put(key: string, data: Uint8Array): Promise<BlobInfo>;
+  /** The blob's size and validator; undefined when the key holds no blob. */
   stat(key: string): Promise<BlobInfo | undefined>;
+  /**
+   * The blob's bytes as a stream, all of them or one range. A range that is
+   * not whole numbers with `start <= end`, or that starts past the blob's
+   * last byte, is refused with a `RangeError`; an end past the last byte
+   * reads to the end, as HTTP ranges do.
+   */
   read(key: string, range?: ByteRange): Promise<Readable>;
   /**
    * A local file with the blob's bytes, for code that needs a path (image

@@ -1,20 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { type BigIntStats, createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   type BlobInfo,
+  BlobNotFoundError,
   type BlobStore,
   type ByteRange,
   InvalidBlobKeyError,
 } from '../../ports/blob-store.ts';
-
-/** A key is relative, made of safe segments: nothing can climb out of the root. */
-const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+import { blobKeySegments, checkByteRange } from './blob-key.ts';
 
 /** Where writes land before they are renamed into place; never a valid key (it starts with a dot). */
 export const INCOMING = '.incoming';
+
+const isMissing = (error: unknown) =>
+  ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/**
+ * The validator of a file's bytes. Blobs are replaced by rename, never
+ * rewritten in place, so a new version is a new inode, made while the old
+ * one still exists: the inode number alone tells a version from the one
+ * before it, which the size and the modification time (ticks of a few
+ * milliseconds) do not for a same-size rewrite right after. The three
+ * together also tell it from older versions whose inode number was reused.
+ */
+const etagOf = (info: BigIntStats) =>
+  `${info.ino.toString(16)}-${info.size.toString(16)}-${info.mtimeNs.toString(16)}`;
+
+/**
+ * A hard link to a blob's file, or a copy where links cannot go (another
+ * disk, a file system without them); a blob gone meanwhile is not found.
+ */
+async function linkOrCopy(key: string, source: string, path: string): Promise<void> {
+  try {
+    await link(source, path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EXDEV' || error.code === 'EPERM') return copyFile(source, path);
+      throw error;
+    });
+  } catch (error) {
+    if (isMissing(error)) throw new BlobNotFoundError(key, { cause: error });
+    throw error;
+  }
+}
+
+const infoOf = (info: BigIntStats): BlobInfo => ({ bytes: Number(info.size), etag: etagOf(info) });
 
 /**
  * Blobs as files under one folder. Writes go to a temporary file in
@@ -29,14 +60,19 @@ export class LocalBlobStore implements BlobStore {
     this.root = resolve(root);
   }
 
-  /** Removes temporary files older than `olderThanMs`, left by writers that died. */
+  /**
+   * Removes temporary files older than `olderThanMs`, left by writers (and
+   * holders of {@link localFile}) that died. Age is from the inode's change
+   * time: a write to a file and a new link to one both set it, where a
+   * link's modification time is its blob's, however old.
+   */
   async sweepIncoming(olderThanMs: number): Promise<number> {
     const dir = join(this.root, INCOMING);
     let removed = 0;
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const path = join(dir, name);
       const info = await stat(path).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > olderThanMs) {
+      if (info && Date.now() - info.ctimeMs > olderThanMs) {
         await rm(path, { force: true });
         removed++;
       }
@@ -45,11 +81,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   path(key: string): string {
-    const segments = key.split('/');
-    if (segments.length === 0 || !segments.every((segment) => SEGMENT.test(segment))) {
-      throw new InvalidBlobKeyError(key);
-    }
-    const path = join(this.root, ...segments);
+    const path = join(this.root, ...blobKeySegments(key));
     if (!path.startsWith(this.root + sep)) throw new InvalidBlobKeyError(key);
     return path;
   }
@@ -57,8 +89,7 @@ export class LocalBlobStore implements BlobStore {
   async #atomically(key: string, write: (temporary: string) => Promise<void>): Promise<BlobInfo> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true });
-    await mkdir(join(this.root, INCOMING), { recursive: true });
-    const temporary = join(this.root, INCOMING, randomUUID());
+    const temporary = await this.#temporary();
     try {
       await write(temporary);
       await rename(temporary, target);
@@ -66,7 +97,13 @@ export class LocalBlobStore implements BlobStore {
       await rm(temporary, { force: true });
       throw error;
     }
-    return { bytes: (await stat(target)).size };
+    return infoOf(await stat(target, { bigint: true }));
+  }
+
+  /** A temporary name in `.incoming/`, on the blobs' disk. */
+  async #temporary(): Promise<string> {
+    await mkdir(join(this.root, INCOMING), { recursive: true });
+    return join(this.root, INCOMING, randomUUID());
   }
 
   putFile(key: string, path: string): Promise<BlobInfo> {
@@ -79,43 +116,53 @@ export class LocalBlobStore implements BlobStore {
 
   async stat(key: string): Promise<BlobInfo | undefined> {
     try {
-      const info = await stat(this.path(key));
-      // Blobs are replaced by rename, never rewritten in place: size and mtime change together with content.
-      return info.isFile()
-        ? {
-            bytes: info.size,
-            etag: `${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}`,
-          }
-        : undefined;
+      const info = await stat(this.path(key), { bigint: true });
+      return info.isFile() ? infoOf(info) : undefined;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
   }
 
-  async read(key: string, range?: ByteRange): Promise<Readable> {
+  /** The blob's path, once it is known to hold a blob: a folder of blobs is none. */
+  async #existing(key: string): Promise<{ path: string; bytes: number }> {
     const path = this.path(key);
-    await stat(path);
+    const info = await stat(path).catch((error: unknown) => {
+      if (isMissing(error)) throw new BlobNotFoundError(key, { cause: error });
+      throw error;
+    });
+    if (!info.isFile()) throw new BlobNotFoundError(key);
+    return { path, bytes: info.size };
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable> {
+    if (range) checkByteRange(range);
+    const { path, bytes } = await this.#existing(key);
+    if (range && range.start >= bytes)
+      throw new RangeError(
+        `The range ${range.start}-${range.end} starts past the blob's ${bytes} bytes`,
+      );
     return createReadStream(path, range ? { start: range.start, end: range.end } : {});
   }
 
+  /**
+   * A hard link to the blob in `.incoming/`: no byte is copied, and a later
+   * replacement of the blob (a rename over its path) leaves the linked
+   * bytes as they were while a decoder still reads them.
+   */
   async localFile(key: string): Promise<{ path: string; release(): Promise<void> }> {
-    const path = this.path(key);
-    await stat(path);
-    return { path, release: async () => {} };
+    const { path: source } = await this.#existing(key);
+    const path = await this.#temporary();
+    await linkOrCopy(key, source, path);
+    return { path, release: () => rm(path, { force: true }) };
   }
 
   async copyTo(key: string, target: BlobStore): Promise<BlobInfo> {
-    const source = this.path(key);
+    const { path: source } = await this.#existing(key);
     if (target instanceof LocalBlobStore) {
       // Same disk: a hard link publishes without copying a byte; blobs are
       // never modified in place (writes replace by rename), so sharing is safe.
-      return target.#atomically(key, (temporary) =>
-        link(source, temporary).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'EXDEV' || error.code === 'EPERM') return copyFile(source, temporary);
-          throw error;
-        }),
-      );
+      return target.#atomically(key, (temporary) => linkOrCopy(key, source, temporary));
     }
     return target.putFile(key, source);
   }
