@@ -51,8 +51,10 @@ const queries = (owner: string): BenchQuery[] => [
     request: { q: 'mountain', hasLocation: 'true', takenFrom: '2020-01-01', takenTo: '2021-12-31' },
   },
   { name: 'word + owner', request: { q: 'cafe', owner } },
-  // A filter that narrows little: too many matches to score at once, so the walk answers.
-  { name: 'common word + visibility', request: { q: 'beach', visibility: 'public' } },
+  // A filter that narrows little, with no facet: the walk answers, testing each candidate.
+  { name: 'common word + public', request: { q: 'beach', visibility: 'public' } },
+  // A common word and a filter that leaves more matches than are scored at once.
+  { name: 'common word + location', request: { q: 'beach', hasLocation: 'true' } },
 ];
 
 /**

@@ -77,7 +77,8 @@ export async function facetGroups(
   const groups: (string | undefined)[][] = [];
   if (filter.ownerId) groups.push([idWord('o', filter.ownerId)]);
   if (filter.albumId) groups.push([idWord('a', filter.albumId)]);
-  if (filter.visibility) groups.push([`v${filter.visibility}`]);
+  // Most photos are public: intersecting with them would cost more than it narrows.
+  if (filter.visibility === 'private') groups.push(['vprivate']);
   if (filter.hasLocation === true) groups.push(await locationWords(db, viewer));
   if (filter.takenFrom && filter.takenTo)
     groups.push(dateWords(filter.takenFrom, filter.takenTo) ?? []);
