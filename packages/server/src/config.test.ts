@@ -135,6 +135,35 @@ describe('the blob store setting', () => {
     ).toThrow(/FLICKR_S3_CDN_PREFIX: .* overlaps FLICKR_S3_PREFIX/);
   });
 
+  it('stages uploads in the bucket of originals, under a prefix of their own', () => {
+    const config = loadConfig({
+      FLICKR_BLOB_STORE: 's3',
+      FLICKR_S3_BUCKET: 'photos',
+      FLICKR_UPLOAD_STAGING: 's3',
+    });
+    expect(config.blobStore).toMatchObject({ staging: { bucket: 'photos', prefix: 'staging/' } });
+    expect(() => loadConfig({ FLICKR_UPLOAD_STAGING: 's3' })).toThrow(
+      /FLICKR_UPLOAD_STAGING: s3 needs FLICKR_BLOB_STORE=s3/,
+    );
+  });
+
+  it.each([
+    ['blobs/', 'cdn/', 'blobs/staging/'],
+    ['blobs/', 'cdn/', 'cdn/'],
+    ['files/staging/', 'cdn/', 'files/'],
+  ])('refuses a staging prefix that overlaps another (%s, %s, %s)', (blobs, cdn, staging) => {
+    expect(() =>
+      loadConfig({
+        FLICKR_BLOB_STORE: 's3',
+        FLICKR_S3_BUCKET: 'photos',
+        FLICKR_S3_PREFIX: blobs,
+        FLICKR_S3_CDN_PREFIX: cdn,
+        FLICKR_UPLOAD_STAGING: 's3',
+        FLICKR_S3_STAGING_PREFIX: staging,
+      }),
+    ).toThrow(/FLICKR_S3_STAGING_PREFIX: .* overlaps/);
+  });
+
   it.each([
     ['FLICKR_BLOB_STORE', 'gcs'],
     ['FLICKR_S3_BUCKET', 'Photos'],

@@ -72,6 +72,15 @@ export const ConfigSchema = z.object({
   FLICKR_S3_CDN_PREFIX: s3Prefix
     .default('cdn/')
     .describe('Key prefix of the files the CDN tier serves in their bucket'),
+  FLICKR_UPLOAD_STAGING: z
+    .enum(['local', 's3'])
+    .default('local')
+    .describe(
+      'Where resumable uploads accumulate until stored: `local` (the data folder: one API process, or folders they share) or `s3` (the bucket of originals, under `FLICKR_S3_STAGING_PREFIX`, so any API process continues any upload; needs `FLICKR_BLOB_STORE=s3`)',
+    ),
+  FLICKR_S3_STAGING_PREFIX: s3Prefix
+    .default('staging/')
+    .describe('Key prefix of uploads in progress in the bucket of originals'),
   FLICKR_S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])
     .default('false')
@@ -202,6 +211,8 @@ export type BlobStoreSetting =
       blobs: { bucket: string; prefix: string };
       /** What the CDN tier serves. */
       cdn: { bucket: string; prefix: string };
+      /** Uploads in progress, when staged in S3 (`FLICKR_UPLOAD_STAGING=s3`). */
+      staging: { bucket: string; prefix: string } | undefined;
     };
 
 export interface Config {
@@ -284,7 +295,13 @@ function parseRenditions(value: string): RenditionSetting[] {
 
 /** The blob store setting, checked across its variables. */
 function blobStoreSetting(c: z.infer<typeof ConfigSchema>): BlobStoreSetting {
-  if (c.FLICKR_BLOB_STORE === 'local') return { kind: 'local' };
+  if (c.FLICKR_BLOB_STORE === 'local') {
+    if (c.FLICKR_UPLOAD_STAGING === 's3')
+      throw new ConfigError([
+        'FLICKR_UPLOAD_STAGING: s3 needs FLICKR_BLOB_STORE=s3 (uploads are staged in the bucket of originals)',
+      ]);
+    return { kind: 'local' };
+  }
   const bucket = c.FLICKR_S3_BUCKET;
   if (!bucket)
     throw new ConfigError([
@@ -297,6 +314,15 @@ function blobStoreSetting(c: z.infer<typeof ConfigSchema>): BlobStoreSetting {
     throw new ConfigError([
       `FLICKR_S3_CDN_PREFIX: "${cdn}" overlaps FLICKR_S3_PREFIX "${blobs}" in bucket ${bucket}: give the CDN tier's files a prefix of their own, or a bucket (FLICKR_S3_CDN_BUCKET)`,
     ]);
+  const staging = c.FLICKR_S3_STAGING_PREFIX;
+  const overlaps = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+  if (
+    c.FLICKR_UPLOAD_STAGING === 's3' &&
+    (overlaps(staging, blobs) || (cdnBucket === bucket && overlaps(staging, cdn)))
+  )
+    throw new ConfigError([
+      `FLICKR_S3_STAGING_PREFIX: "${staging}" overlaps the prefix of other files in bucket ${bucket}: give uploads in progress a prefix of their own`,
+    ]);
   return {
     kind: 's3',
     endpoint: c.FLICKR_S3_ENDPOINT,
@@ -304,6 +330,7 @@ function blobStoreSetting(c: z.infer<typeof ConfigSchema>): BlobStoreSetting {
     forcePathStyle: c.FLICKR_S3_FORCE_PATH_STYLE,
     blobs: { bucket, prefix: blobs },
     cdn: { bucket: cdnBucket, prefix: cdn },
+    staging: c.FLICKR_UPLOAD_STAGING === 's3' ? { bucket, prefix: staging } : undefined,
   };
 }
 

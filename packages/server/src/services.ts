@@ -9,6 +9,7 @@ import { LruCache } from './adapters/cache/lru-cache.ts';
 import { LocalEventBus } from './adapters/events/local-event-bus.ts';
 import { createSqlMetadataStore } from './adapters/sql/sql-metadata-store.ts';
 import { LocalUploadStaging } from './adapters/staging/local-upload-staging.ts';
+import { S3UploadStaging } from './adapters/staging/s3-upload-staging.ts';
 import type { Config } from './config.ts';
 import { AccountDeletion } from './domain/account-deletion.ts';
 import { AccountExporter } from './domain/account-export.ts';
@@ -87,16 +88,18 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'flickr-server' } });
 }
 
-/** The private blob store and the CDN tier's, as configured, and what closes them. */
-async function createBlobStores(
+/** The private blob store, the CDN tier's and the uploads' staging, as configured, and what closes them. */
+async function createStorage(
   config: Config,
   log: Logger,
-): Promise<{ blobs: BlobStore; cdn: BlobStore; close(): void }> {
+): Promise<{ blobs: BlobStore; cdn: BlobStore; staging: UploadStaging; close(): void }> {
   const setting = config.blobStore;
+  const localStaging = () => new LocalUploadStaging(join(config.dataDir, 'uploads'));
   if (setting.kind === 'local') {
     return {
       blobs: new LocalBlobStore(join(config.dataDir, 'blobs')),
       cdn: new LocalBlobStore(join(config.dataDir, 'cdn')),
+      staging: localStaging(),
       close: () => {},
     };
   }
@@ -117,8 +120,20 @@ async function createBlobStores(
     client.destroy();
     throw error;
   }
-  log.info({ blobs: blobs.location, cdn: cdn.location }, 'blobs on S3');
-  return { blobs, cdn, close: () => client.destroy() };
+  const staging = setting.staging
+    ? new S3UploadStaging({ client, ...setting.staging, scratchDir })
+    : localStaging();
+  log.info(
+    {
+      blobs: blobs.location,
+      cdn: cdn.location,
+      staging: setting.staging
+        ? `s3://${setting.staging.bucket}/${setting.staging.prefix}`
+        : 'local',
+    },
+    'blobs on S3',
+  );
+  return { blobs, cdn, staging, close: () => client.destroy() };
 }
 
 /**
@@ -130,10 +145,9 @@ export async function createServices(
   log: Logger = createLogger(config),
 ): Promise<Services> {
   await mkdir(config.dataDir, { recursive: true });
-  const { blobs, cdn, close: closeBlobStores } = await createBlobStores(config, log);
+  const { blobs, cdn, staging, close: closeBlobStores } = await createStorage(config, log);
   const store = createSqlMetadataStore(config.databaseUrl, config.dataDir);
   await store.migrate();
-  const staging = new LocalUploadStaging(join(config.dataDir, 'uploads'));
   const bus = new LocalEventBus();
   const cache = new LruCache();
   const renditions = renditionPolicy(config.renditions, config.clientRenderDenylist);

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { UploadResult } from '@flickr-kit/sdk/contract';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeDeletedPhotos } from '../src/jobs/purge-deleted.ts';
@@ -19,6 +21,7 @@ import {
   TEST_S3_REGION,
   type TestS3Server,
 } from './s3-server.ts';
+import { createUpload, headUpload, patchUpload } from './tus-protocol.ts';
 import { sha256, testPhoto, uploadPhoto } from './uploads.ts';
 
 /**
@@ -147,6 +150,56 @@ describe('the server with its blobs on S3', () => {
     } finally {
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stages uploads in the bucket, so one begun through one API process ends through another', async () => {
+    const database = await createTestDatabase();
+    // Two deployments' processes share the database and the signing key, nothing on disk.
+    const env = {
+      ...s3Env(bucket),
+      FLICKR_UPLOAD_STAGING: 's3',
+      FLICKR_SIGNING_KEY: randomBytes(32).toString('hex'),
+    };
+    const first = await startTestServer(env, { database });
+    const second = await startTestServer(
+      {
+        ...env,
+        ...(database.url ? {} : { DATABASE_URL: `sqlite:${join(first.dataDir, 'flickr.db')}` }),
+      },
+      { database, role: 'serve' },
+    );
+    try {
+      const owner = await registerUser(first.url);
+      const data = await testPhoto(1402, 640, 480);
+      const url = await createUpload(first.url, owner.token, data);
+      const half = Math.floor(data.length / 2);
+      expect((await patchUpload(url, owner.token, 0, data.subarray(0, half))).status).toBe(204);
+      const id = new URL(url).pathname.split('/').at(-1) as string;
+      expect((await objects(`staging/${id}/`)).length).toBeGreaterThan(0);
+
+      // The other process knows where the upload stands, and takes the rest.
+      const there = new URL(new URL(url).pathname, second.url).toString();
+      expect((await headUpload(there, owner.token)).offset).toBe(half);
+      const rest = await patchUpload(there, owner.token, half, data.subarray(half));
+      expect(rest.status).toBe(200);
+      const { photo: accepted } = (await rest.json()) as UploadResult;
+      expect(accepted.sha256).toBe(sha256(data));
+      const photo = await eventually(async () => {
+        const { body } = await callApi(first.url, owner, 'GET', `/v1/photos/${accepted.id}`);
+        return body.status === 'ready' ? body : undefined;
+      }, 30_000);
+      const original = await fetch(new URL(photo.originalUrl as string, second.url));
+      expect(sha256(Buffer.from(await original.arrayBuffer()))).toBe(sha256(data));
+      // Stored, so no longer staged.
+      await eventually(
+        async () => ((await objects(`staging/${id}/`)).length === 0 ? true : undefined),
+        10_000,
+        'the staged upload removed',
+      );
+    } finally {
+      await second.stop();
+      await first.destroy();
     }
   });
 });

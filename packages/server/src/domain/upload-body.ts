@@ -1,4 +1,4 @@
-import type { UploadStaging } from '../ports/upload-staging.ts';
+import { StagingFailure, type UploadStaging } from '../ports/upload-staging.ts';
 import { DomainError } from './errors.ts';
 import { HashingFailure } from './off-thread-hash.ts';
 import type { AppendWatch } from './received-digests.ts';
@@ -116,6 +116,7 @@ export function tooLong(length: number | undefined, offset: number, room = 0): D
 
 /** The disk (or store) failed, not the request: a server error, not the client's. */
 function isStorageFailure(error: unknown): boolean {
+  if (error instanceof StagingFailure) return true;
   const syscall = (error as { syscall?: unknown }).syscall;
   return typeof syscall === 'string' && syscall !== 'read';
 }

@@ -7,6 +7,18 @@ export interface LocalFile {
   release(): Promise<void>;
 }
 
+/**
+ * The store failed (a disk, a bucket), not the request: adapters throw it,
+ * or an error with a `syscall` other than `read`, so callers answer a
+ * server error rather than blame the body.
+ */
+export class StagingFailure extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StagingFailure';
+  }
+}
+
 export interface AppendOptions {
   /** Sees every chunk, in order, as it arrives. */
   onChunk?: ((chunk: Buffer) => void) | undefined;

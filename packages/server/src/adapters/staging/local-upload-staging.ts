@@ -4,9 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AppendOptions, LocalFile, UploadStaging } from '../../ports/upload-staging.ts';
 import { appendFile } from './append-file.ts';
-
-/** Upload ids are UUIDs: anything else would name a file outside the folder, or none. */
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { UPLOAD_ID } from './upload-id.ts';
 
 /** Uploads staged as one file each (and a `.thumbnail` beside it) under one folder. */
 export class LocalUploadStaging implements UploadStaging {
