@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { cdnFastPath, type FastPath } from './http/cdn/cdn-fast-path.ts';
 import { cdnRoutes } from './http/cdn/cdn-routes.ts';
+import { DirectUrls } from './http/cdn/direct-urls.ts';
 import { PublishedFiles } from './http/cdn/published-files.ts';
 import { earlyErrors } from './http/early-errors.ts';
 import { authentication } from './http/plugins/authentication.ts';
@@ -38,18 +39,24 @@ const MAX_HEADER_BYTES = 64 * 1024;
 /** The CDN tier's parts: its Fastify route and the hot path ahead of Fastify share the published files. */
 interface CdnTier {
   published: PublishedFiles;
+  /** Where renditions are redirected to, when the tier redirects rather than streams. */
+  direct: DirectUrls | undefined;
   fastPath: FastPath;
 }
 
 function cdnTier(services: Services): CdnTier {
   const published = new PublishedFiles(services.cdn);
+  const seconds = services.config.cdnRedirectSeconds;
+  const direct = seconds > 0 ? new DirectUrls(services.cdn, { seconds }) : undefined;
   return {
     published,
+    direct,
     fastPath: cdnFastPath({
       published,
       signer: services.signer,
       access: services.cdnAccess,
       log: services.log as Logger,
+      direct,
     }),
   };
 }
@@ -113,6 +120,7 @@ async function registerCdn(app: FastifyInstance, services: Services, cdn: CdnTie
     access: services.cdnAccess,
     originals: services.originalsLimiter,
     scrubs: services.originalScrubs,
+    direct: cdn.direct,
   });
 }
 

@@ -164,6 +164,20 @@ describe('the blob store setting', () => {
     ).toThrow(/FLICKR_S3_STAGING_PREFIX: .* overlaps/);
   });
 
+  it('redirects the CDN tier to presigned GETs only with blobs on S3, for 10 s to an hour', () => {
+    const s3 = { FLICKR_BLOB_STORE: 's3', FLICKR_S3_BUCKET: 'photos' };
+    expect(loadConfig(s3).cdnRedirectSeconds).toBe(0);
+    expect(loadConfig({ FLICKR_CDN_REDIRECT_SECONDS: '0' }).cdnRedirectSeconds).toBe(0);
+    expect(loadConfig({ ...s3, FLICKR_CDN_REDIRECT_SECONDS: '60' }).cdnRedirectSeconds).toBe(60);
+    expect(() => loadConfig({ FLICKR_CDN_REDIRECT_SECONDS: '60' })).toThrow(
+      /FLICKR_CDN_REDIRECT_SECONDS: .*FLICKR_BLOB_STORE=s3/,
+    );
+    for (const value of ['5', '7200', 'soon'])
+      expect(() => loadConfig({ ...s3, FLICKR_CDN_REDIRECT_SECONDS: value })).toThrow(
+        /FLICKR_CDN_REDIRECT_SECONDS: /,
+      );
+  });
+
   it.each([
     ['FLICKR_BLOB_STORE', 'gcs'],
     ['FLICKR_S3_BUCKET', 'Photos'],

@@ -162,6 +162,12 @@ export const ConfigSchema = z.object({
       'Base URL of the CDN tier (role cdn); signed URLs are relative to the API (/cdn/...) when unset',
     ),
   FLICKR_URL_TTL_SECONDS: int(30, 86_400).default(300).describe('Lifetime of signed CDN URLs'),
+  FLICKR_CDN_REDIRECT_SECONDS: int(0, 3600)
+    .refine((seconds) => seconds === 0 || seconds >= 10, 'must be 0 (stream) or 10 to 3600')
+    .default(0)
+    .describe(
+      'When set (10 to 3600), the CDN tier answers a request for a thumbnail or rendition, once it has checked the signature and the viewer, with a 302 to a presigned S3 GET valid this long, instead of streaming the bytes itself (needs `FLICKR_BLOB_STORE=s3`). Originals are always streamed: one at a time per user, and GPS-free copies for viewers who may not see a location. 0 streams everything',
+    ),
   FLICKR_PURGE_AFTER_HOURS: int(0)
     .default(24)
     .describe('Files of deleted photos are purged this long after deletion'),
@@ -239,6 +245,8 @@ export interface Config {
   signingKey: string | undefined;
   cdnUrl: string | undefined;
   urlTtlSeconds: number;
+  /** 0: the CDN tier streams files; otherwise it redirects renditions to presigned GETs this long-lived. */
+  cdnRedirectSeconds: number;
   purgeAfterHours: number;
   sagaMaxAttempts: number;
   sagaBackoffMs: number;
@@ -366,9 +374,14 @@ export function loadConfig(
     );
   }
   const c = result.data;
+  const blobStore = blobStoreSetting(c);
+  if (c.FLICKR_CDN_REDIRECT_SECONDS > 0 && blobStore.kind !== 's3')
+    throw new ConfigError([
+      'FLICKR_CDN_REDIRECT_SECONDS: redirects go to presigned S3 GETs, which needs FLICKR_BLOB_STORE=s3',
+    ]);
   return {
     dataDir: resolve(c.FLICKR_DATA_DIR),
-    blobStore: blobStoreSetting(c),
+    blobStore,
     databaseUrl: c.DATABASE_URL,
     host: c.FLICKR_HOST,
     port: c.FLICKR_PORT,
@@ -390,6 +403,7 @@ export function loadConfig(
     signingKey: c.FLICKR_SIGNING_KEY,
     cdnUrl: c.FLICKR_CDN_URL?.replace(/\/$/, ''),
     urlTtlSeconds: c.FLICKR_URL_TTL_SECONDS,
+    cdnRedirectSeconds: c.FLICKR_CDN_REDIRECT_SECONDS,
     purgeAfterHours: c.FLICKR_PURGE_AFTER_HOURS,
     sagaMaxAttempts: c.FLICKR_SAGA_MAX_ATTEMPTS,
     sagaBackoffMs: c.FLICKR_SAGA_BACKOFF_MS,

@@ -140,6 +140,69 @@ describe('the server with its blobs on S3', () => {
     expect(await objects('cdn/')).toEqual([]);
   });
 
+  it('redirects renditions to presigned GETs when so configured, checking the viewer first', async () => {
+    const redirecting = await startTestServer({
+      ...s3Env(bucket),
+      FLICKR_CDN_REDIRECT_SECONDS: '60',
+    });
+    try {
+      const owner = await registerUser(redirecting.url);
+      const original = await testPhoto(1403, 800, 600);
+      const { photo: uploaded } = await uploadPhoto(redirecting.url, original, {
+        token: owner.token,
+        metadata: { visibility: 'public' },
+      });
+      const photo = await eventually(async () => {
+        const { body } = await callApi(redirecting.url, owner, 'GET', `/v1/photos/${uploaded.id}`);
+        return body.status === 'ready' ? body : undefined;
+      }, 30_000);
+      const thumbnailUrl = new URL(
+        photo.renditions.find((rendition) => rendition.name === 'thumbnail')?.url as string,
+        redirecting.url,
+      );
+      const ask = (url: URL | string) => fetch(url, { redirect: 'manual' });
+
+      const first = await ask(thumbnailUrl);
+      expect(first.status).toBe(302);
+      expect(first.headers.get('cache-control')).toBe('no-store');
+      const location = new URL(first.headers.get('location') as string);
+      expect(location.origin).toBe(new URL(s3.endpoint).origin);
+      expect(location.pathname).toBe(
+        `/${bucket}/cdn/${owner.userId}/default/thumbnail/${photo.id}.jpg`,
+      );
+      // The bucket answers as this server would have.
+      expect(location.searchParams.get('response-cache-control')).toBe(
+        'public, max-age=31536000, immutable',
+      );
+      expect(location.searchParams.get('response-content-type')).toBe('image/jpeg');
+      const image = await sharp(
+        Buffer.from(await (await fetch(location)).arrayBuffer()),
+      ).metadata();
+      expect(image).toMatchObject({ format: 'jpeg', width: 50 });
+      // Every viewer is sent to the same URL while it has life left (caches keep the bucket's answer).
+      const again = await ask(thumbnailUrl);
+      expect(again.status).toBe(302);
+      expect(again.headers.get('location')).toBe(location.toString());
+
+      // Originals are streamed: one at a time per viewer, GPS-free where they must be.
+      const served = await ask(new URL(photo.originalUrl as string, redirecting.url));
+      expect(served.status).toBe(200);
+      expect(sha256(Buffer.from(await served.arrayBuffer()))).toBe(sha256(original));
+
+      // The viewer is checked before every redirect: a deleted photo is not redirected to.
+      expect(
+        (await callApi(redirecting.url, owner, 'DELETE', `/v1/photos/${photo.id}`)).status,
+      ).toBe(204);
+      await eventually(
+        async () => ((await ask(thumbnailUrl)).status === 404 ? true : undefined),
+        5_000,
+        'the deleted photo no longer redirected',
+      );
+    } finally {
+      await redirecting.destroy();
+    }
+  });
+
   it('refuses to start on a bucket that does not exist, saying which', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'flickr-s3-missing-'));
     const database = await createTestDatabase();

@@ -31,6 +31,12 @@ export class BlobNotFoundError extends Error {
   }
 }
 
+/** Headers the store answers a direct URL's GET with, as the server would have. */
+export interface DirectUrlHeaders {
+  cacheControl: string;
+  contentType: string;
+}
+
 export interface ByteRange {
   start: number;
   /** Inclusive, as in HTTP ranges. */
@@ -67,6 +73,13 @@ export interface BlobStore {
    * decoders). `release` removes it when it was a temporary copy.
    */
   localFile(key: string): Promise<{ path: string; release(): Promise<void> }>;
+  /**
+   * A URL from which a client fetches the blob straight from the store,
+   * valid for `seconds`, answered with `headers` (the store's own GET: an S3
+   * presigned URL). Stores that clients cannot reach (local files) leave it
+   * out. Signing is local: the blob is not looked up.
+   */
+  directUrl?(key: string, seconds: number, headers: DirectUrlHeaders): Promise<string>;
   /** Copies a blob to another store (the CDN tier's), under the same key. */
   copyTo(key: string, target: BlobStore): Promise<BlobInfo>;
   delete(key: string): Promise<void>;

@@ -105,6 +105,23 @@ describe('S3BlobStore', () => {
     expect(await buffer(await target.read(key))).toEqual(Buffer.from('across services'));
   });
 
+  it('hands out presigned GETs of the blob, for its life, asking for the given headers', async () => {
+    const { store } = await s3Store({ prefix: 'cdn/' });
+    await store.put(key, Buffer.from('straight from the bucket'));
+    const headers = { cacheControl: 'private, max-age=60', contentType: 'image/jpeg' };
+    const url = new URL(await store.directUrl(key, 90, headers));
+    expect(url.pathname).toMatch(/\/cdn\/0190b2f4-.*\/p\.jpg$/);
+    // S3 answers with these headers; the test server (fauxqs) neither checks
+    // signatures nor applies response-* overrides, so the URL is what is checked.
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('90');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(url.searchParams.get('response-cache-control')).toBe(headers.cacheControl);
+    expect(url.searchParams.get('response-content-type')).toBe(headers.contentType);
+    const answer = await fetch(url);
+    expect(answer.status).toBe(200);
+    expect(Buffer.from(await answer.arrayBuffer()).toString()).toBe('straight from the bucket');
+  });
+
   it('copies to and from the local store', async () => {
     const { store } = await s3Store();
     const local = new LocalBlobStore(await mkdtemp(join(scratch, 'local-')));

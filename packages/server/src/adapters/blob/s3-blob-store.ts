@@ -16,11 +16,13 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   type BlobInfo,
   BlobNotFoundError,
   type BlobStore,
   type ByteRange,
+  type DirectUrlHeaders,
 } from '../../ports/blob-store.ts';
 import { blobKeySegments, checkByteRange } from './blob-key.ts';
 
@@ -150,6 +152,20 @@ export class S3BlobStore implements BlobStore {
       if (isS3Error(error, 'NotFound', 'NoSuchKey')) return undefined;
       throw error;
     }
+  }
+
+  /** A presigned GET; S3 answers it with the headers asked for (`response-*` parameters). */
+  directUrl(key: string, seconds: number, headers: DirectUrlHeaders): Promise<string> {
+    return getSignedUrl(
+      this.#client,
+      new GetObjectCommand({
+        Bucket: this.#bucket,
+        Key: this.#objectKey(key),
+        ResponseCacheControl: headers.cacheControl,
+        ResponseContentType: headers.contentType,
+      }),
+      { expiresIn: seconds },
+    );
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {

@@ -6,7 +6,8 @@ import type { UrlSigner } from '../../domain/url-signer.ts';
 import { CDN_PREFIX } from '../../domain/url-signer.ts';
 import { headRefusal } from '../plugins/request-screening.ts';
 import { requestIdOf } from '../request-id.ts';
-import { fileHeaders, parseCdnKey } from './cdn-files.ts';
+import { fileCaching, fileHeaders, parseCdnKey, redirectHeaders } from './cdn-files.ts';
+import type { DirectUrls } from './direct-urls.ts';
 import type { PublishedFiles } from './published-files.ts';
 
 export interface CdnFastPathOptions {
@@ -14,6 +15,8 @@ export interface CdnFastPathOptions {
   signer: UrlSigner;
   access: CdnAccess;
   log: Logger;
+  /** Renditions are redirected there rather than served, when set. */
+  direct?: DirectUrls | undefined;
 }
 
 /** Answers a request and returns true, or returns false and leaves it untouched. */
@@ -34,7 +37,7 @@ export type FastPath = (request: IncomingMessage, response: ServerResponse) => b
  * path takes well under half (packages/server/bench/cdn.bench.ts).
  */
 export function cdnFastPath(options: CdnFastPathOptions): FastPath {
-  const { published, signer, access, log } = options;
+  const { published, signer, access, log, direct } = options;
   return (request, response) => {
     const started = performance.now();
     const url = request.url ?? '';
@@ -63,24 +66,33 @@ export function cdnFastPath(options: CdnFastPathOptions): FastPath {
       return false;
     const verdict = access.allowsCached(parsed.photoId, viewer);
     if (!verdict?.allowed) return false;
-    const file = published.peek(key);
-    if (!file) return false;
+    const location = direct?.peek(key, fileCaching(verdict.visibility, parsed.extension));
+    const file = direct ? undefined : published.peek(key);
+    if (!location && !file) return false;
 
     const id = requestIdOf(request.headers['x-request-id']);
-    response.writeHead(200, {
-      ...fileHeaders(file.info, verdict.visibility, parsed.extension),
-      'content-length': String(file.info.bytes),
+    const timing = {
       'x-request-id': id,
       'server-timing': `app;dur=${(performance.now() - started).toFixed(2)}`,
-    });
-    response.end(file.data);
+    };
+    if (location) {
+      response.writeHead(302, { ...redirectHeaders(location), ...timing });
+      response.end();
+    } else if (file) {
+      response.writeHead(200, {
+        ...fileHeaders(file.info, verdict.visibility, parsed.extension),
+        'content-length': String(file.info.bytes),
+        ...timing,
+      });
+      response.end(file.data);
+    }
     // The line Fastify logs for a request it answered, in the same shape.
     if (log.isLevelEnabled('info'))
       log.info(
         {
           reqId: id,
           req: { method: 'GET', url, remoteAddress: request.socket.remoteAddress },
-          res: { statusCode: 200 },
+          res: { statusCode: response.statusCode },
           responseTime: performance.now() - started,
         },
         'request completed',

@@ -9,7 +9,8 @@ import { CDN_PREFIX } from '../../domain/url-signer.ts';
 import { type BlobStore, InvalidBlobKeyError } from '../../ports/blob-store.ts';
 import { sendProblem } from '../problem.ts';
 import { parseRange } from './byte-range.ts';
-import { fileHeaders, parseCdnKey } from './cdn-files.ts';
+import { fileCaching, fileHeaders, parseCdnKey, redirectHeaders } from './cdn-files.ts';
+import type { DirectUrls } from './direct-urls.ts';
 import { patchedBody } from './patched-body.ts';
 import type { PublishedFiles } from './published-files.ts';
 
@@ -27,6 +28,8 @@ export interface CdnRoutesOptions {
   originals: InFlightLimiter;
   /** The GPS-free copies of originals, for viewers who may not see a photo's location. */
   scrubs: OriginalScrubs;
+  /** Where renditions are redirected to, when they are (`FLICKR_CDN_REDIRECT_SECONDS`). */
+  direct?: DirectUrls | undefined;
 }
 
 /**
@@ -46,7 +49,7 @@ function firstValues(query: Record<string, string | string[] | undefined>) {
  * so answers carry long cache lifetimes, ETags and Range support.
  */
 export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions): Promise<void> {
-  const { files, published, signer, access, originals, scrubs } = options;
+  const { files, published, signer, access, originals, scrubs, direct } = options;
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
     // The router has decoded the path once, as the hot path does: decoding it again
@@ -77,6 +80,10 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
       throw error;
     }
     if (!info) throw notFound('File');
+    if (direct && !isOriginal) {
+      const location = await direct.get(key, fileCaching(decision.visibility, extension));
+      return reply.code(302).headers(redirectHeaders(location)).send();
+    }
 
     const headers = fileHeaders(info, decision.visibility, extension);
     let patches: Awaited<ReturnType<OriginalScrubs['of']>>['patches'] = [];
