@@ -1,4 +1,5 @@
-// Photos for the saga benchmark: real photographs of 2 to 5 megapixels from
+// Photos for the saga benchmark: real photographs of 2 to 5 megapixels (or
+// BENCH_MEGAPIXELS=MIN-MAX, e.g. 8-18 for the size of a phone's photo) from
 // the corpus (../shared/tools/photo-corpus.sh, or FLICKR_PHOTO_CORPUS), each
 // copy made unique with a JPEG comment so the server takes it for a new
 // file; generated JPEGs, with a note saying so, when there is no corpus.
@@ -8,8 +9,9 @@ import sharp from 'sharp';
 import { photoCorpus } from '../../thumbnail-core/bench/photo-corpus.ts';
 import { testPhoto } from '../test/uploads.ts';
 
-const MIN_MEGAPIXELS = 2;
-const MAX_MEGAPIXELS = 5;
+const [MIN_MEGAPIXELS, MAX_MEGAPIXELS] = (process.env.BENCH_MEGAPIXELS ?? '2-5')
+  .split('-')
+  .map(Number) as [number, number];
 
 export interface BenchPhoto {
   data: Buffer;

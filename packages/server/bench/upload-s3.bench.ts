@@ -151,13 +151,17 @@ async function main(): Promise<void> {
       await contender.server?.resetPeakRss();
     }
     const seconds = contenders.map((): number[] => []);
+    const serverCpuMs = contenders.map((): number[] => []);
     for (let round = 0; round < ROUNDS; round++)
       for (let k = 0; k < contenders.length; k++) {
         const i = (round + k) % contenders.length;
         const contender = contenders[i] as Contender;
+        const cpuBefore = await contender.server?.cpuMs();
         const started = performance.now();
         await contender.send(file, round);
         seconds[i]?.push((performance.now() - started) / 1000);
+        if (contender.server && cpuBefore !== undefined)
+          serverCpuMs[i]?.push((await contender.server.cpuMs()) - cpuBefore);
         await contender.clean();
       }
     const rate = (i: number) => file.bytes / MiB / percentile(seconds[i] as number[], 50);
@@ -169,6 +173,9 @@ async function main(): Promise<void> {
         'MiB/s (median)': rate(i).toFixed(0),
         'median s': percentile(seconds[i] as number[], 50).toFixed(2),
         'vs baseline': `${(rate(i) / rate(0)).toFixed(2)}×`,
+        'server CPU ms per MiB': contender.server
+          ? (percentile(serverCpuMs[i] as number[], 50) / (file.bytes / MiB)).toFixed(1)
+          : '—',
         'server peak RSS MiB': usage ? (usage.peakRssKiB / 1024).toFixed(0) : '—',
       });
     }
