@@ -21,6 +21,11 @@ export interface TestDatabase {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (TEST_DATABASE === 'sqlite') return { url: undefined, drop: async () => {} };
+  return createPostgresDatabase();
+}
+
+/** A fresh schema on the test PostgreSQL server, whichever database the run is for. */
+export async function createPostgresDatabase(): Promise<TestDatabase> {
   const schema = `t_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();

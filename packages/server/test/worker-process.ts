@@ -14,9 +14,18 @@ import type { TestServer } from './harness.ts';
  */
 export type CrashPoint = 'claimed' | 'before-commit' | 'mid-fan-out';
 
+/** Where a worker dies: in a step, at a point, working on one photo. */
+export interface CrashAt {
+  step: SagaStep;
+  point: CrashPoint;
+  photoId: string;
+}
+
 /** Faults the worker process injects into its steps, for one photo or all. */
 export interface WorkerFaults {
-  crash?: { step: SagaStep; point: CrashPoint; photoId: string };
+  crash?: CrashAt;
+  /** Several places to die at: the first one reached ends the process. */
+  crashes?: CrashAt[];
   /** Makes `step` take `ms` longer, to outlive a lease that renewal must keep. */
   slow?: { step: SagaStep; ms: number };
 }
@@ -50,7 +59,7 @@ const SCRIPT = fileURLToPath(new URL('./fixtures/saga-worker.ts', import.meta.ur
 
 /** Starts a worker process on the server's data folder and database. */
 export function startWorkerProcess(
-  server: TestServer,
+  server: Pick<TestServer, 'dataDir' | 'config'>,
   options: WorkerProcessOptions = {},
 ): WorkerProcess {
   const { config } = server;
