@@ -1,5 +1,6 @@
 // Thumbnail delivery through the CDN tier under load, against @fastify/static
-// serving the very same files, measured in the same run. The CDN tier checks
+// serving the very same files, and against nginx (one worker, sendfile,
+// open_file_cache: what operators put in front of files), in the same run. The CDN tier checks
 // a signature, an expiry and (cached for a second) the viewer's access on
 // every request; @fastify/static checks nothing, so it is the ceiling.
 //
@@ -18,6 +19,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { startCdnFixture } from './cdn-fixture.ts';
 import type { LoadResult, LoadSpec } from './cdn-load-generator.ts';
+import { startNginx } from './nginx-files.ts';
 
 const SECONDS = Number(process.env.BENCH_CDN_SECONDS ?? 10);
 const WARM_UP_SECONDS = 2;
@@ -26,6 +28,7 @@ const PUBLIC_PHOTOS = 300;
 const PRIVATE_PHOTOS = 100;
 const TARGET_SHARE_OF_STATIC = 0.7;
 const TARGET_P99_MS = 20;
+const TARGET_SHARE_OF_NGINX = 0.5;
 
 const run = promisify(execFile);
 const generator = fileURLToPath(new URL('./cdn-load-generator.ts', import.meta.url));
@@ -40,7 +43,15 @@ interface Measured extends LoadResult {
 let routed = 0;
 
 /** Loads a server from a child process: a short warm-up (JIT, file cache, access cache), then the measurement. */
-async function load(url: string, paths: string[], scratch: string): Promise<Measured> {
+async function load(
+  url: string,
+  paths: string[],
+  scratch: string,
+  cpuMicros: () => Promise<number> = async () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  },
+): Promise<Measured> {
   const measure = async (seconds: number) => {
     const spec: LoadSpec = { url, paths, connections: CONNECTIONS, seconds };
     const file = join(scratch, 'spec.json');
@@ -49,13 +60,14 @@ async function load(url: string, paths: string[], scratch: string): Promise<Meas
     return JSON.parse(stdout) as LoadResult;
   };
   await measure(WARM_UP_SECONDS);
-  // The load generator runs in a child process, so this process's CPU time is the server's:
+  // The load generator runs in a child process, so this process's CPU time is the server's
+  // (nginx's is read from its own process):
   // a figure that moves far less with other work on a shared machine than latency does.
-  const before = process.cpuUsage();
+  const before = await cpuMicros();
   routed = 0;
   const result = await measure(SECONDS);
-  const used = process.cpuUsage(before);
-  return { ...result, cpuMicrosPerRequest: (used.user + used.system) / result.total, routed };
+  const used = (await cpuMicros()) - before;
+  return { ...result, cpuMicrosPerRequest: used / result.total, routed };
 }
 
 async function main(): Promise<void> {
@@ -82,6 +94,9 @@ async function main(): Promise<void> {
   const floorBody = await readFile(join(fixture.root, fixture.publicKeys[0] as string));
   floor.get('/*', async (_request, reply) => reply.type('image/jpeg').send(floorBody));
   const floorUrl = await floor.listen({ host: '127.0.0.1', port: 0 });
+  const nginx = await startNginx(fixture.root, join(scratch, 'nginx'));
+  if (!nginx)
+    console.log('nginx is not installed (apt-get install nginx-light): its row is left out');
   try {
     console.log(
       `cdn: ${PUBLIC_PHOTOS} public + ${PRIVATE_PHOTOS} private photos, one thumbnail-core thumbnail each ` +
@@ -109,6 +124,19 @@ async function main(): Promise<void> {
           scratch,
         ),
       ],
+      ...(nginx
+        ? ([
+            [
+              'nginx, same files (1 worker, sendfile, open_file_cache)',
+              await load(
+                nginx.url,
+                fixture.publicKeys.map((key) => `/${key}`),
+                scratch,
+                nginx.cpuMicros,
+              ),
+            ],
+          ] as [string, Measured][])
+        : []),
       ['CDN tier, public (viewer -)', await load(fixture.server.url, fixture.publicPaths, scratch)],
       [
         'CDN tier, private (granted viewer)',
@@ -117,7 +145,7 @@ async function main(): Promise<void> {
     ];
     const base = results[0]?.[1] as Measured;
     console.table(
-      results.map(([contender, r], index) => ({
+      results.map(([contender, r]) => ({
         contender,
         'requests/s': Math.round(r.requestsPerSecond),
         'p50 ms': r.p50,
@@ -125,23 +153,32 @@ async function main(): Promise<void> {
         'max ms': r.max,
         'server CPU µs/request': Math.round(r.cpuMicrosPerRequest),
         // Requests the hot path declined during the measurement: each took the full route and its awaits.
-        'via route': index < 2 ? '' : r.routed,
+        'via route': contender.startsWith('CDN tier') ? r.routed : '',
         'MiB/s': (r.bytesPerSecond / 2 ** 20).toFixed(1),
         'non-2xx / errors': `${r.non2xx} / ${r.errors + r.timeouts}`,
         'vs baseline': `${(r.requestsPerSecond / base.requestsPerSecond).toFixed(2)}×`,
       })),
     );
-    for (const [contender, r] of results.slice(2)) {
+    const nginxResult = results.find(([contender]) => contender.startsWith('nginx'))?.[1];
+    for (const [contender, r] of results.filter(([name]) => name.startsWith('CDN tier'))) {
       const share = r.requestsPerSecond / base.requestsPerSecond;
       const met = share >= TARGET_SHARE_OF_STATIC && r.p99 < TARGET_P99_MS;
       console.log(
         `${contender}: ${share.toFixed(2)}× @fastify/static's throughput (target ≥ ${TARGET_SHARE_OF_STATIC}), ` +
           `p99 ${r.p99} ms (target < ${TARGET_P99_MS} ms): ${met ? 'met' : 'MISSED'}`,
       );
+      if (nginxResult) {
+        const ofNginx = r.requestsPerSecond / nginxResult.requestsPerSecond;
+        console.log(
+          `${contender}: ${ofNginx.toFixed(2)}× nginx's throughput (target ≥ ${TARGET_SHARE_OF_NGINX}): ` +
+            `${ofNginx >= TARGET_SHARE_OF_NGINX ? 'met' : 'MISSED'}`,
+        );
+      }
     }
   } finally {
     await baseline.close();
     await floor.close();
+    await nginx?.stop();
     await fixture.server.destroy();
     await rm(scratch, { recursive: true, force: true });
   }
