@@ -2,13 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { Credentials, SCOPES, type Scope } from '@flickr-kit/sdk/contract';
 import { Command, Option } from 'commander';
 import { SERVER_VERSION } from '../app.ts';
-import { ConfigError, ConfigSchema, type ConfigVariable, flagFor, loadConfig } from '../config.ts';
+import {
+  type Config,
+  ConfigError,
+  ConfigSchema,
+  type ConfigVariable,
+  flagFor,
+  loadConfig,
+} from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { CDN_PREFIX } from '../domain/url-signer.ts';
 import { ROLES, type Role, startRole } from '../roles.ts';
 import { createLogger, createServices } from '../services.ts';
 import { stopOnSignals } from '../shutdown-signals.ts';
 import { readStdin } from './read-stdin.ts';
+import { startupFailure } from './startup-failure.ts';
 
 const EXIT_USAGE = 2;
 
@@ -50,9 +58,16 @@ function config(options: Record<string, unknown>) {
   }
 }
 
+/** Fails with one line for what an operator can fix; anything else is a bug, with its stack. */
+function failToStart(error: unknown, cfg: Config): never {
+  const reason = startupFailure(error, cfg);
+  if (reason) fail(reason);
+  throw error;
+}
+
 async function run(role: Role, options: Record<string, unknown>): Promise<void> {
   const cfg = config(options);
-  const server = await startRole(role, cfg);
+  const server = await startRole(role, cfg).catch((error: unknown) => failToStart(error, cfg));
   const url = server.url;
   const data = `  data       ${cfg.dataDir}  (${server.services.store.description})`;
   const lines = [`flickr-server ${SERVER_VERSION} is running (${role})`];
@@ -86,7 +101,9 @@ async function withServices<T>(
   task: (services: Awaited<ReturnType<typeof createServices>>) => Promise<T>,
 ): Promise<T> {
   const cfg = config(options);
-  const services = await createServices(cfg, createLogger({ logLevel: 'warn' }));
+  const services = await createServices(cfg, createLogger({ logLevel: 'warn' })).catch(
+    (error: unknown) => failToStart(error, cfg),
+  );
   try {
     return await task(services);
   } catch (error) {

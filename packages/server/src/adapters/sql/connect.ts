@@ -28,6 +28,8 @@ export function connectDatabase(url: string | undefined, dataDir: string): SqlDa
     const pool = new pg.Pool({
       connectionString: url,
       max: 10,
+      // pg waits forever for a host that never answers: a failure to report, not a hang.
+      connectionTimeoutMillis: 10_000,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8_OID
