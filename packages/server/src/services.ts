@@ -144,7 +144,8 @@ export async function createServices(
   config: Config,
   log: Logger = createLogger(config),
 ): Promise<Services> {
-  await mkdir(config.dataDir, { recursive: true });
+  // Private to the server's account, even when embedded in a process with a lax umask.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const { blobs, cdn, staging, close: closeBlobStores } = await createStorage(config, log);
   const store = createSqlMetadataStore(config.databaseUrl, config.dataDir);
   await store.migrate();
