@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { logRequest } from './http/access-log.ts';
 import { cdnFastPath, type FastPath } from './http/cdn/cdn-fast-path.ts';
 import { cdnRoutes } from './http/cdn/cdn-routes.ts';
 import { DirectUrls } from './http/cdn/direct-urls.ts';
@@ -78,6 +79,8 @@ async function createFastify(services: Services, cdn: CdnTier): Promise<FastifyI
     // Honour a caller's request id when it is sane, so ids follow a request across services.
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     return503OnClosing: true,
+    // One line per request, written by logRequest (access-log.ts), with secrets redacted.
+    disableRequestLogging: true,
     trustProxy: trustProxy(services.config.trustProxy),
     forceCloseConnections: 'idle',
     ...earlyErrors,
@@ -97,6 +100,7 @@ async function createFastify(services: Services, cdn: CdnTier): Promise<FastifyI
     closing = true;
     done();
   });
+  app.addHook('onResponse', logRequest);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // A callback hook, not an async one: it runs on every response, the CDN tier's included.

@@ -41,6 +41,7 @@ import type { MetadataStore } from './ports/metadata-store.ts';
 import type { UploadStaging } from './ports/upload-staging.ts';
 import { loadSigningKey } from './signing-key.ts';
 import { Doorbell } from './support/doorbell.ts';
+import { serializeRequest, serializeResponse } from './support/log-serializers.ts';
 
 /** Everything the roles share, built from the configuration in one place. */
 export interface Services {
@@ -85,7 +86,11 @@ export interface Services {
 }
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: { service: 'flickr-server' } });
+  return pino({
+    level: config.logLevel,
+    base: { service: 'flickr-server' },
+    serializers: { req: serializeRequest, res: serializeResponse, err: pino.stdSerializers.err },
+  });
 }
 
 /** The private blob store, the CDN tier's and the uploads' staging, as configured, and what closes them. */
