@@ -172,7 +172,7 @@ describe('the server with its blobs on S3', () => {
       );
       // The bucket answers as this server would have.
       expect(location.searchParams.get('response-cache-control')).toBe(
-        'public, max-age=31536000, immutable',
+        'public, max-age=60, immutable',
       );
       expect(location.searchParams.get('response-content-type')).toBe('image/jpeg');
       const image = await sharp(

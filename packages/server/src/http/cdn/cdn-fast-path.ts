@@ -6,7 +6,13 @@ import type { UrlSigner } from '../../domain/url-signer.ts';
 import { CDN_PREFIX } from '../../domain/url-signer.ts';
 import { headRefusal } from '../plugins/request-screening.ts';
 import { requestIdOf } from '../request-id.ts';
-import { fileCaching, fileHeaders, parseCdnKey, redirectHeaders } from './cdn-files.ts';
+import {
+  fileCaching,
+  fileHeaders,
+  parseCdnKey,
+  redirectHeaders,
+  secondsLeft,
+} from './cdn-files.ts';
 import type { DirectUrls } from './direct-urls.ts';
 import type { PublishedFiles } from './published-files.ts';
 
@@ -66,7 +72,10 @@ export function cdnFastPath(options: CdnFastPathOptions): FastPath {
       return false;
     const verdict = access.allowsCached(parsed.photoId, viewer);
     if (!verdict?.allowed) return false;
-    const location = direct?.peek(key, fileCaching(verdict.visibility, parsed.extension));
+    const location = direct?.peek(
+      key,
+      fileCaching(verdict.visibility, parsed.extension, direct.seconds),
+    );
     const file = direct ? undefined : published.peek(key);
     if (!location && !file) return false;
 
@@ -80,7 +89,12 @@ export function cdnFastPath(options: CdnFastPathOptions): FastPath {
       response.end();
     } else if (file) {
       response.writeHead(200, {
-        ...fileHeaders(file.info, verdict.visibility, parsed.extension),
+        ...fileHeaders(
+          file.info,
+          verdict.visibility,
+          parsed.extension,
+          secondsLeft(query.get('e')),
+        ),
         'content-length': String(file.info.bytes),
         ...timing,
       });

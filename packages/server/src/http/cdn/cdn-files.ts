@@ -20,16 +20,29 @@ export function parseCdnKey(key: string): CdnKey | undefined {
 }
 
 /**
+ * How long a cache may keep an answer to a URL that expires at `expires`
+ * (epoch seconds): until then, and no longer. A shared cache keys on the
+ * whole URL and knows nothing of signatures, so a longer lifetime would keep
+ * serving a photo made private, or a viewer revoked, after the URL stopped
+ * being valid; within it, the design's minutes hold behind any cache. (An
+ * answer kept longer would be of no use anyway: the API hands out a new URL,
+ * another cache key, once this one expires.)
+ */
+export const secondsLeft = (expires: string | null | undefined, nowMs = Date.now()): number =>
+  Math.max(0, Math.floor(Number(expires) - nowMs / 1000) || 0);
+
+/**
  * How a published file is answered, whoever sends its bytes (this server,
- * or the bucket a redirect points to). Files never change under a key:
- * long cache lifetimes, public only for public photos.
+ * or the bucket a redirect points to): public only for public photos, kept
+ * `maxAge` seconds. The bytes under a key never change, hence `immutable`.
  */
 export function fileCaching(
   visibility: 'public' | 'private' | undefined,
   extension: string,
+  maxAge: number,
 ): DirectUrlHeaders {
   return {
-    cacheControl: `${visibility === 'public' ? 'public' : 'private'}, max-age=31536000, immutable`,
+    cacheControl: `${visibility === 'public' ? 'public' : 'private'}, max-age=${maxAge}, immutable`,
     contentType: contentTypeFor(extension),
   };
 }
@@ -39,8 +52,9 @@ export function fileHeaders(
   info: BlobInfo,
   visibility: 'public' | 'private' | undefined,
   extension: string,
+  maxAge: number,
 ): Record<string, string> {
-  const { cacheControl, contentType } = fileCaching(visibility, extension);
+  const { cacheControl, contentType } = fileCaching(visibility, extension, maxAge);
   return {
     etag: `"${info.etag ?? info.bytes.toString(16)}"`,
     'accept-ranges': 'bytes',

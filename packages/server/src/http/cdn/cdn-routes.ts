@@ -9,7 +9,13 @@ import { CDN_PREFIX } from '../../domain/url-signer.ts';
 import { type BlobStore, InvalidBlobKeyError } from '../../ports/blob-store.ts';
 import { sendProblem } from '../problem.ts';
 import { parseRange } from './byte-range.ts';
-import { fileCaching, fileHeaders, parseCdnKey, redirectHeaders } from './cdn-files.ts';
+import {
+  fileCaching,
+  fileHeaders,
+  parseCdnKey,
+  redirectHeaders,
+  secondsLeft,
+} from './cdn-files.ts';
 import type { DirectUrls } from './direct-urls.ts';
 import { patchedBody } from './patched-body.ts';
 import type { PublishedFiles } from './published-files.ts';
@@ -81,11 +87,14 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
     }
     if (!info) throw notFound('File');
     if (direct && !isOriginal) {
-      const location = await direct.get(key, fileCaching(decision.visibility, extension));
+      const location = await direct.get(
+        key,
+        fileCaching(decision.visibility, extension, direct.seconds),
+      );
       return reply.code(302).headers(redirectHeaders(location)).send();
     }
 
-    const headers = fileHeaders(info, decision.visibility, extension);
+    const headers = fileHeaders(info, decision.visibility, extension, secondsLeft(query.e));
     let patches: Awaited<ReturnType<OriginalScrubs['of']>>['patches'] = [];
     if (original) {
       let digest = original.sha256;
@@ -97,7 +106,7 @@ export async function cdnRoutes(app: FastifyInstance, options: CdnRoutesOptions)
       // a range too, so a client verifies what it assembles, copy or original.
       headers['repr-digest'] = `sha-256=:${Buffer.from(digest, 'hex').toString('base64')}:`;
       // Who gets which bytes changes with the owner's settings: no shared cache keeps either.
-      headers['cache-control'] = 'private, max-age=31536000, immutable';
+      headers['cache-control'] = headers['cache-control']?.replace(/^public/, 'private') as string;
     }
     reply.headers(headers);
     if (request.headers['if-none-match'] === headers.etag) return reply.code(304).send();

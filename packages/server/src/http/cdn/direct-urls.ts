@@ -27,7 +27,8 @@ interface Signed {
  */
 export class DirectUrls {
   readonly #sign: NonNullable<BlobStore['directUrl']>;
-  readonly #seconds: number;
+  /** How long each URL is valid: also how long caches may keep the bucket's answer. */
+  readonly seconds: number;
   readonly #maxKeys: number;
   readonly #now: () => number;
   readonly #signed = new Map<string, Signed>();
@@ -35,7 +36,7 @@ export class DirectUrls {
   constructor(files: BlobStore, options: DirectUrlsOptions) {
     if (!files.directUrl) throw new Error('The CDN tier redirects only to a store that signs URLs');
     this.#sign = files.directUrl.bind(files);
-    this.#seconds = options.seconds;
+    this.seconds = options.seconds;
     this.#maxKeys = options.maxKeys ?? 100_000;
     this.#now = options.now ?? Date.now;
   }
@@ -50,8 +51,8 @@ export class DirectUrls {
   async get(key: string, headers: DirectUrlHeaders): Promise<string> {
     const known = this.peek(key, headers);
     if (known) return known;
-    const until = this.#now() + (this.#seconds * 1000) / 2;
-    const url = await this.#sign(key, this.#seconds, headers);
+    const until = this.#now() + (this.seconds * 1000) / 2;
+    const url = await this.#sign(key, this.seconds, headers);
     const memo = `${key}\n${headers.cacheControl}`;
     this.#signed.delete(memo);
     this.#signed.set(memo, { url, until });
