@@ -64,8 +64,8 @@ const CDN_DESCRIPTION = `A published file (original or rendition), served by the
 mounted by \`all\` and \`serve\`, at \`FLICKR_CDN_URL\` when that is set. Photo responses carry these URLs
 already signed: the signature covers the key, the viewer and the expiry, and the tier also checks that the
 viewer may still see the photo, so a revoked share, a photo made private or a deleted one stops being served
-within seconds. No bearer token is needed. Files never change under a key: answers are cacheable for a year
-(\`immutable\`), with an \`ETag\`, \`If-None-Match\` and single \`Range\` requests. \`HEAD\` answers the same headers.
+within seconds. No bearer token is needed. Files never change under a key: answers are \`immutable\` and
+cacheable for what is left of the URL's life, with an \`ETag\`, \`If-None-Match\` and single \`Range\` requests. \`HEAD\` answers the same headers.
 Original downloads run one at a time per viewer (per client address for URLs signed for anyone).`;
 
 const problemResponse = (description: string) => ({
